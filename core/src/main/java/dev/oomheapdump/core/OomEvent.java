@@ -1,0 +1,31 @@
+package dev.oomheapdump.core;
+
+import java.util.Map;
+
+/**
+ * Something the service did: a file made or deleted, an OOM dump started, finished or failed, a job started
+ * or ended, the policy changed. Plain strings only, so that it maps onto a JMX notification as it is.
+ *
+ * @param type    one of the constants below
+ * @param message one line for people
+ * @param data    details for programs (path, kind, bytes, state...)
+ */
+public record OomEvent(String type, String message, Map<String, String> data) {
+
+    public static final String FILE_CREATED = "file.created";
+    public static final String FILE_DELETED = "file.deleted";
+    public static final String OOM_DUMP_STARTED = "oom.dump.started";
+    public static final String OOM_DUMP_CREATED = "oom.dump.created";
+    public static final String OOM_DUMP_FAILED = "oom.dump.failed";
+    public static final String JOB_STARTED = "job.started";
+    public static final String JOB_ENDED = "job.ended";
+    public static final String POLICY_CHANGED = "policy.changed";
+
+    /** Every type, for listeners that declare what they may receive. */
+    public static final java.util.List<String> TYPES = java.util.List.of(FILE_CREATED, FILE_DELETED, OOM_DUMP_STARTED,
+            OOM_DUMP_CREATED, OOM_DUMP_FAILED, JOB_STARTED, JOB_ENDED, POLICY_CHANGED);
+
+    public OomEvent {
+        data = Map.copyOf(data);
+    }
+}

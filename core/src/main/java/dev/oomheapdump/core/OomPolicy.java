@@ -1,0 +1,363 @@
+package dev.oomheapdump.core;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * The out-of-memory policy and where files go: immutable and validated.
+ *
+ * <p>Options use the names and defaults of node-oom-heapdump, plus {@code directory}:
+ * <pre>
+ * heapdumpOnOOM=true  OOMImplementation=NATIVE_HOOK  path=OoM-pid-&lt;pid&gt;  addTimestamp=false
+ * port=(none)  limit=3  threshold=70  directory=(folder of an absolute path, else ./heapdumps)
+ * </pre>
+ * Every way to build or change a policy validates every value first and names the bad option and
+ * value in an {@link IllegalArgumentException}; a policy is never half changed.
+ */
+public final class OomPolicy {
+
+    public static final String HEAPDUMP_ON_OOM = "heapdumpOnOOM";
+    public static final String OOM_IMPLEMENTATION = "OOMImplementation";
+    public static final String PATH = "path";
+    public static final String ADD_TIMESTAMP = "addTimestamp";
+    public static final String PORT = "port";
+    public static final String LIMIT = "limit";
+    public static final String THRESHOLD = "threshold";
+    public static final String DIRECTORY = "directory";
+
+    /** Every option key, in documentation order. */
+    public static final List<String> KEYS = List.of(HEAPDUMP_ON_OOM, OOM_IMPLEMENTATION, PATH, ADD_TIMESTAMP,
+            PORT, LIMIT, THRESHOLD, DIRECTORY);
+
+    /** The options that may change while the JVM runs; {@code port} and {@code directory} are fixed at start. */
+    public static final List<String> RUNTIME_KEYS = List.of(HEAPDUMP_ON_OOM, OOM_IMPLEMENTATION, PATH,
+            ADD_TIMESTAMP, LIMIT, THRESHOLD);
+
+    public static final int MIN_THRESHOLD = 1;
+    public static final int MAX_THRESHOLD = 99;
+    public static final int MIN_LIMIT = 1;
+    public static final int MAX_LIMIT = 100;
+    public static final String DEFAULT_DIRECTORY = "heapdumps";
+
+    private final boolean heapdumpOnOOM;
+    private final OomImplementation implementation;
+    private final String path;
+    private final boolean addTimestamp;
+    private final int port;
+    private final int limit;
+    private final int threshold;
+    private final Path directory;
+
+    private OomPolicy(boolean heapdumpOnOOM, OomImplementation implementation, String path, boolean addTimestamp,
+                      int port, int limit, int threshold, Path directory) {
+        this.heapdumpOnOOM = heapdumpOnOOM;
+        this.implementation = implementation;
+        this.path = path;
+        this.addTimestamp = addTimestamp;
+        this.port = port;
+        this.limit = limit;
+        this.threshold = threshold;
+        this.directory = directory;
+    }
+
+    /** The defaults, with {@code directory} resolved against the working directory. */
+    public static OomPolicy defaults() {
+        return of(Map.of());
+    }
+
+    /**
+     * Parses agent arguments, {@code key=value,key=value}. {@code null} or blank means the defaults.
+     *
+     * @throws IllegalArgumentException naming the bad option and value
+     */
+    public static OomPolicy parse(String arguments) {
+        return of(parseArguments(arguments));
+    }
+
+    /**
+     * Splits {@code key=value,key=value} into a map, refusing duplicate keys and entries without {@code =}.
+     * Keys and values are trimmed; empty entries (a trailing comma) are skipped.
+     */
+    public static Map<String, String> parseArguments(String arguments) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (arguments == null || arguments.isBlank()) {
+            return map;
+        }
+        for (String entry : arguments.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("Option '" + entry.trim() + "' has no value: write "
+                        + entry.trim() + "=<value> (options are key=value,key=value)");
+            }
+            String key = entry.substring(0, eq).trim();
+            String value = entry.substring(eq + 1).trim();
+            if (map.putIfAbsent(key, value) != null) {
+                throw new IllegalArgumentException("Option '" + key + "' is given twice");
+            }
+        }
+        return map;
+    }
+
+    /**
+     * A policy from option values; missing keys take their defaults.
+     *
+     * @throws IllegalArgumentException on an unknown key or a bad value, naming both
+     */
+    public static OomPolicy of(Map<String, String> options) {
+        return build(null, options);
+    }
+
+    /**
+     * This policy with some options changed. All values are validated before anything is built,
+     * so a rejected change leaves nothing half applied (this policy is immutable anyway).
+     *
+     * @throws IllegalArgumentException on an unknown key, a bad value, or a key that cannot change
+     *                                  at runtime ({@code port}, {@code directory}) with a different value
+     */
+    public OomPolicy with(Map<String, String> changes) {
+        for (Map.Entry<String, String> change : changes.entrySet()) {
+            String key = change.getKey();
+            if (PORT.equals(key) || DIRECTORY.equals(key)) {
+                OomPolicy probe = build(null, Map.of(key, change.getValue()));
+                boolean same = PORT.equals(key) ? probe.port == port : probe.directory.equals(directory);
+                if (!same) {
+                    throw new IllegalArgumentException("Option '" + key + "' cannot change while the JVM runs (it is "
+                            + (PORT.equals(key) ? portText() : directory.toString()) + ")");
+                }
+            }
+        }
+        return build(this, changes);
+    }
+
+    /** This policy with one option changed; see {@link #with(Map)}. */
+    public OomPolicy with(String key, String value) {
+        Map<String, String> change = new LinkedHashMap<>();
+        change.put(key, value);
+        return with(change);
+    }
+
+    private static OomPolicy build(OomPolicy base, Map<String, String> options) {
+        Objects.requireNonNull(options, "options");
+        List<String> unknown = new ArrayList<>();
+        for (String key : options.keySet()) {
+            if (!KEYS.contains(key)) {
+                unknown.add(key);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            String key = unknown.get(0);
+            String hint = KEYS.stream().filter(k -> k.equalsIgnoreCase(key)).findFirst()
+                    .map(k -> " (did you mean '" + k + "'?)").orElse("");
+            throw new IllegalArgumentException("Unknown option '" + key + "'" + hint + "; known options: "
+                    + String.join(", ", KEYS));
+        }
+        boolean heapdumpOnOOM = base == null ? true : base.heapdumpOnOOM;
+        OomImplementation implementation = base == null ? OomImplementation.NATIVE_HOOK : base.implementation;
+        boolean addTimestamp = base == null ? false : base.addTimestamp;
+        int port = base == null ? 0 : base.port;
+        int limit = base == null ? 3 : base.limit;
+        int threshold = base == null ? 70 : base.threshold;
+
+        if (options.containsKey(HEAPDUMP_ON_OOM)) {
+            heapdumpOnOOM = parseBoolean(HEAPDUMP_ON_OOM, options.get(HEAPDUMP_ON_OOM));
+        }
+        if (options.containsKey(OOM_IMPLEMENTATION)) {
+            implementation = parseImplementation(options.get(OOM_IMPLEMENTATION));
+        }
+        if (options.containsKey(ADD_TIMESTAMP)) {
+            addTimestamp = parseBoolean(ADD_TIMESTAMP, options.get(ADD_TIMESTAMP));
+        }
+        if (options.containsKey(PORT)) {
+            port = parseInt(PORT, options.get(PORT), 1, 65535);
+        }
+        if (options.containsKey(LIMIT)) {
+            limit = parseInt(LIMIT, options.get(LIMIT), MIN_LIMIT, MAX_LIMIT);
+        }
+        if (options.containsKey(THRESHOLD)) {
+            threshold = parseInt(THRESHOLD, options.get(THRESHOLD), MIN_THRESHOLD, MAX_THRESHOLD);
+        }
+
+        // path and directory depend on each other: an absolute path gives the default directory,
+        // and a path must name a file directly inside the directory.
+        String rawPath = options.get(PATH);
+        Path absolutePath = null;
+        if (rawPath != null) {
+            if (rawPath.isBlank()) {
+                throw new IllegalArgumentException("Option 'path' is empty: give a file name such as OoM-pid-"
+                        + pid() + " (.hprof is appended)");
+            }
+            Path parsed = toPath(PATH, rawPath);
+            if (parsed.isAbsolute()) {
+                absolutePath = parsed.normalize();
+            }
+        }
+        Path directory;
+        if (options.containsKey(DIRECTORY)) {
+            String rawDirectory = options.get(DIRECTORY);
+            if (rawDirectory.isBlank()) {
+                throw new IllegalArgumentException("Option 'directory' is empty: give a folder, e.g. directory=./"
+                        + DEFAULT_DIRECTORY);
+            }
+            directory = toPath(DIRECTORY, rawDirectory).toAbsolutePath().normalize();
+        } else if (absolutePath != null && base == null) {
+            directory = absolutePath.getParent();
+        } else if (base != null) {
+            directory = base.directory;
+        } else {
+            directory = Paths.get(DEFAULT_DIRECTORY).toAbsolutePath().normalize();
+        }
+
+        String path;
+        if (rawPath == null) {
+            path = base == null ? "OoM-pid-" + pid() : base.path;
+        } else {
+            String fileName;
+            if (absolutePath != null) {
+                if (!directory.equals(absolutePath.getParent())) {
+                    throw new IllegalArgumentException("Option 'path' is '" + rawPath + "', outside directory '"
+                            + directory + "': the OOM dump must be a file directly in the directory");
+                }
+                fileName = absolutePath.getFileName().toString();
+            } else {
+                fileName = rawPath;
+            }
+            path = FileNames.checkBaseName("option 'path'", fileName, ArtifactKind.OOM_DUMP);
+        }
+        return new OomPolicy(heapdumpOnOOM, implementation, path, addTimestamp, port, limit, threshold, directory);
+    }
+
+    private static Path toPath(String key, String value) {
+        try {
+            return Paths.get(value);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("Option '" + key + "' is not a valid path: '" + value + "' ("
+                    + e.getReason() + ")");
+        }
+    }
+
+    static boolean parseBoolean(String key, String value) {
+        String v = value == null ? "" : value.trim();
+        if (v.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException("Option '" + key + "' must be true or false, not '" + value + "'");
+    }
+
+    static OomImplementation parseImplementation(String value) {
+        String v = value == null ? "" : value.trim().toUpperCase(Locale.ROOT);
+        for (OomImplementation implementation : OomImplementation.values()) {
+            if (implementation.name().equals(v)) {
+                return implementation;
+            }
+        }
+        throw new IllegalArgumentException("Option '" + OOM_IMPLEMENTATION + "' must be NATIVE_HOOK or "
+                + "GC_MONITORING, not '" + value + "'");
+    }
+
+    static int parseInt(String key, String value, int min, int max) {
+        long parsed;
+        try {
+            parsed = Long.parseLong(value == null ? "" : value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Option '" + key + "' must be a whole number from " + min + " to "
+                    + max + ", not '" + value + "'");
+        }
+        if (parsed < min || parsed > max) {
+            throw new IllegalArgumentException("Option '" + key + "' must be from " + min + " to " + max + ", not "
+                    + parsed);
+        }
+        return (int) parsed;
+    }
+
+    static long pid() {
+        return ProcessHandle.current().pid();
+    }
+
+    public boolean heapdumpOnOOM() {
+        return heapdumpOnOOM;
+    }
+
+    public OomImplementation implementation() {
+        return implementation;
+    }
+
+    /** The OOM dump's base name (no folder, no {@code .hprof}). */
+    public String path() {
+        return path;
+    }
+
+    public boolean addTimestamp() {
+        return addTimestamp;
+    }
+
+    /** The JMX remote port, if one was asked for. */
+    public OptionalInt port() {
+        return port == 0 ? OptionalInt.empty() : OptionalInt.of(port);
+    }
+
+    public int limit() {
+        return limit;
+    }
+
+    public int threshold() {
+        return threshold;
+    }
+
+    /** The only folder the suite writes to, lists and deletes from: absolute and normalized. */
+    public Path directory() {
+        return directory;
+    }
+
+    private String portText() {
+        return port == 0 ? "not set" : String.valueOf(port);
+    }
+
+    /** Every option as text, in documentation order; {@code port} is absent when not set. */
+    public Map<String, String> toMap() {
+        Map<String, String> map = new LinkedHashMap<>();
+        map.put(HEAPDUMP_ON_OOM, String.valueOf(heapdumpOnOOM));
+        map.put(OOM_IMPLEMENTATION, implementation.name());
+        map.put(PATH, path);
+        map.put(ADD_TIMESTAMP, String.valueOf(addTimestamp));
+        if (port != 0) {
+            map.put(PORT, String.valueOf(port));
+        }
+        map.put(LIMIT, String.valueOf(limit));
+        map.put(THRESHOLD, String.valueOf(threshold));
+        map.put(DIRECTORY, directory.toString());
+        return Collections.unmodifiableMap(map);
+    }
+
+    /** The options as agent arguments, {@code key=value,...}. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        toMap().forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ",").append(k).append('=').append(v));
+        return sb.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof OomPolicy && toMap().equals(((OomPolicy) o).toMap());
+    }
+
+    @Override
+    public int hashCode() {
+        return toMap().hashCode();
+    }
+}

@@ -1,0 +1,534 @@
+package dev.oomheapdump.core;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The out-of-memory policy and the on-request jobs of one JVM: everything the MBean exposes, without JMX.
+ *
+ * <p>Threads: on-request jobs run on the caller's thread; dumps triggered by the GC monitor run on the
+ * daemon thread {@code oom-heapdump-oom-dump}, never on the JVM's notification thread; the daemon thread
+ * {@code oom-heapdump-watcher} keeps the listing fresh (once a second) and notices the JVM's own hook writing its dump.
+ */
+public final class OomService implements Closeable {
+
+    /** How long an OOM dump waits for a running heap snapshot to finish. */
+    static final Duration OOM_DUMP_WAIT = Duration.ofMinutes(2);
+    private static final Set<ArtifactKind> HEAP_DUMPS = Set.of(ArtifactKind.HEAP_SNAPSHOT, ArtifactKind.OOM_DUMP);
+
+    private final ArtifactStore store;
+    private final JobGuard guard = new JobGuard();
+    private final HeapDumper dumper;
+    private final CpuProfiler profiler = new CpuProfiler();
+    private final NativeHookArmer armer;
+    private final List<Consumer<OomEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicInteger oomDumpCount = new AtomicInteger();
+    private final ExecutorService oomDumpThread;
+    private final Thread watcherThread;
+    private final Object watchLock = new Object();
+    static final long WATCH_INTERVAL_MS = 1000;
+    private final Clock clock = Clock.systemUTC();
+    private final Object policyLock = new Object();
+
+    private volatile OomPolicy policy;
+    private GcMonitor monitor;
+    private ArtifactStore.Reservation hookReservation;
+    private volatile boolean hookFired;
+    private volatile boolean closed;
+    /** Guarded by policyLock: a monitor dump queued or running, and the heap in use that triggered the last one. */
+    private boolean monitorDumpPending;
+    private long lastTriggerUsed;
+
+    private OomService(OomPolicy policy, ArtifactStore store, HeapDumper dumper, NativeHookArmer armer) {
+        this.policy = policy;
+        this.store = store;
+        this.dumper = dumper;
+        this.armer = armer;
+        this.oomDumpThread = Executors.newSingleThreadExecutor(daemon("oom-heapdump-oom-dump"));
+        this.watcherThread = daemon("oom-heapdump-watcher").newThread(this::watch);
+    }
+
+    /**
+     * Opens the directory (listing what earlier runs left), applies the policy and starts watching.
+     *
+     * @throws IOException when the directory cannot be made or read
+     */
+    public static OomService start(OomPolicy policy) throws IOException {
+        OomService service = new OomService(policy, new ArtifactStore(policy.directory()), new HeapDumper(),
+                new NativeHookArmer());
+        service.apply(policy);
+        service.watcherThread.start();
+        return service;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    public OomPolicy policy() {
+        return policy;
+    }
+
+    /**
+     * Replaces the policy: arms or disarms the JVM's hook, starts or stops the GC monitor. Threshold and limit
+     * take effect at the next collection.
+     *
+     * @throws IllegalArgumentException when {@code port} or {@code directory} differ (they are fixed at start)
+     */
+    public void updatePolicy(OomPolicy next) {
+        Objects.requireNonNull(next, "policy");
+        synchronized (policyLock) {
+            OomPolicy previous = policy;
+            if (!next.directory().equals(previous.directory()) || !next.port().equals(previous.port())) {
+                throw new IllegalArgumentException("port and directory cannot change while the JVM runs");
+            }
+            if (next.equals(previous)) {
+                return;
+            }
+            apply(next);
+            emit(OomEvent.POLICY_CHANGED, "Policy changed to " + next, Map.of("policy", next.toString(),
+                    "previous", previous.toString()));
+        }
+    }
+
+    private void apply(OomPolicy next) {
+        synchronized (policyLock) {
+            OomPolicy previous = this.policy;
+            this.policy = next;
+            boolean monitoring = next.heapdumpOnOOM() && next.implementation() == OomImplementation.GC_MONITORING;
+            if (monitoring && monitor == null) {
+                monitor = new GcMonitor(this::onGc);
+            } else if (!monitoring && monitor != null) {
+                monitor.close();
+                monitor = null;
+            }
+            boolean nameChanged = !next.path().equals(previous.path()) || next.addTimestamp() != previous.addTimestamp();
+            if (nameChanged) {
+                disarmHook();
+            }
+            armHookIfWanted();
+        }
+    }
+
+    /** The hook is armed under NATIVE_HOOK, and under GC_MONITORING as the last resort while under the limit. */
+    private void armHookIfWanted() {
+        OomPolicy p = policy;
+        boolean wanted = p.heapdumpOnOOM() && !hookFired && !closed
+                && (p.implementation() == OomImplementation.NATIVE_HOOK || oomDumpCount.get() < p.limit());
+        if (!wanted) {
+            disarmHook();
+            return;
+        }
+        if (hookReservation != null) {
+            return;
+        }
+        try {
+            ArtifactStore.Reservation reservation = store.reserve(oomDumpName(p), ArtifactKind.OOM_DUMP, true, true);
+            armer.arm(reservation.finalPath());
+            hookReservation = reservation;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot prepare the OOM dump in " + store.directory() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void disarmHook() {
+        if (hookReservation != null) {
+            armer.disarm();
+            store.release(hookReservation);
+            hookReservation = null;
+        }
+    }
+
+    private String oomDumpName(OomPolicy p) {
+        return p.path() + (p.addTimestamp() ? "-" + FileNames.stamp(clock.instant()) : "") + ArtifactKind.OOM_DUMP.extension();
+    }
+
+    // ---- the GC monitor ----------------------------------------------------------------------------------
+
+    /**
+     * Runs on the JVM's notification thread: decides, counts the attempt and hands the dump to the dump thread.
+     * After the first dump, the next one waits until the heap in use has grown half way from the last
+     * trigger to the maximum, so that {@code limit} dumps spread towards the OOM instead of being spent on
+     * the same heap in three consecutive collections.
+     */
+    private void onGc(GcMonitor.Reading reading) {
+        OomPolicy p = policy;
+        if (!p.heapdumpOnOOM() || p.implementation() != OomImplementation.GC_MONITORING || closed) {
+            return;
+        }
+        if (reading.usedAfter() * 100 < (long) p.threshold() * reading.max()) {
+            return;
+        }
+        synchronized (policyLock) {
+            if (monitorDumpPending || oomDumpCount.get() >= p.limit()) {
+                return;
+            }
+            if (lastTriggerUsed > 0 && reading.usedAfter() < lastTriggerUsed + (reading.max() - lastTriggerUsed) / 2) {
+                return;
+            }
+            monitorDumpPending = true;
+            lastTriggerUsed = reading.usedAfter();
+            oomDumpCount.incrementAndGet();
+        }
+        oomDumpThread.execute(() -> monitorDump(reading));
+    }
+
+    private void monitorDump(GcMonitor.Reading reading) {
+        OomPolicy p = policy;
+        String reason = String.format(java.util.Locale.ROOT, "heap %.1f%% in use after %s (%s), threshold %d%%",
+                reading.percent(), reading.collector(), reading.cause(), p.threshold());
+        ArtifactStore.Reservation reservation = null;
+        Optional<JobGuard.Ticket> ticket = Optional.empty();
+        try {
+            ticket = guard.acquireForOomDump(oomDumpName(p), OOM_DUMP_WAIT);
+            if (ticket.isEmpty()) {
+                emit(OomEvent.OOM_DUMP_FAILED, "OOM dump skipped: another job held the guard for " + OOM_DUMP_WAIT,
+                        Map.of("reason", reason));
+                return;
+            }
+            reservation = store.reserve(oomDumpName(p), ArtifactKind.OOM_DUMP, true, false);
+            long lagMs = (System.nanoTime() - reading.receivedNanos()) / 1_000_000;
+            emit(OomEvent.OOM_DUMP_STARTED, "OOM dump started: " + reason, map("path", reservation.finalPath().toString(),
+                    "reason", reason, "usedBytes", Long.toString(reading.usedAfter()), "maxBytes",
+                    Long.toString(reading.max()), "attempt", Integer.toString(oomDumpCount.get()),
+                    "queuedMillis", Long.toString(lagMs)));
+            dumper.dump(reservation.writePath(), false);
+            Artifact artifact = store.commit(reservation);
+            reservation = null;
+            emit(OomEvent.OOM_DUMP_CREATED, "OOM dump written: " + artifact.path(), artifactData(artifact));
+            emit(OomEvent.FILE_CREATED, "Created " + artifact.path(), artifactData(artifact));
+        } catch (Exception | OutOfMemoryError e) {
+            if (reservation != null) {
+                store.abort(reservation);
+            }
+            emit(OomEvent.OOM_DUMP_FAILED, "OOM dump failed: " + e, Map.of("reason", reason, "error", String.valueOf(e)));
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        } finally {
+            ticket.ifPresent(JobGuard.Ticket::close);
+            synchronized (policyLock) {
+                monitorDumpPending = false;
+                armHookIfWanted();
+            }
+        }
+    }
+
+    // ---- jobs on request -----------------------------------------------------------------------------------
+
+    /**
+     * Writes a heap dump of live objects (a full GC runs first) and returns its path once complete.
+     *
+     * @param name a file name in the directory, or an absolute path there; empty for a generated name;
+     *             {@code .hprof} is appended when missing
+     * @throws IllegalArgumentException on a bad name or one that exists
+     * @throws IllegalStateException    when another job runs
+     * @throws IOException              when the dump cannot be written (nothing is left under the name)
+     */
+    public Path createHeapSnapshot(String name) throws IOException {
+        String fileName = requestName(name, "heapsnapshot", ArtifactKind.HEAP_SNAPSHOT);
+        try (JobGuard.Ticket ticket = guard.tryAcquire(JobGuard.JobKind.HEAP_SNAPSHOT, fileName)) {
+            ArtifactStore.Reservation reservation = store.reserve(fileName, ArtifactKind.HEAP_SNAPSHOT, false, false);
+            return runJob(ticket, reservation, () -> dumper.dump(reservation.writePath(), true));
+        }
+    }
+
+    /**
+     * Records a CPU profile for {@code duration} and returns its path once written. An OOM dump of the
+     * policy ends it early; what was recorded is kept.
+     *
+     * @param name as for {@link #createHeapSnapshot}; {@code .jfr} is appended when missing
+     * @throws IllegalArgumentException on a bad name, one that exists, or a duration out of range
+     * @throws IllegalStateException    when another job runs
+     * @throws IOException              when the profile cannot be written
+     */
+    public Path createCpuProfile(String name, Duration duration) throws IOException {
+        CpuProfiler.checkDuration(duration.toMillis());
+        String fileName = requestName(name, "cpuprofile", ArtifactKind.CPU_PROFILE);
+        try (JobGuard.Ticket ticket = guard.tryAcquire(JobGuard.JobKind.CPU_PROFILE, fileName)) {
+            ArtifactStore.Reservation reservation = store.reserve(fileName, ArtifactKind.CPU_PROFILE, false, false);
+            return runJob(ticket, reservation, () -> {
+                try {
+                    profiler.record(reservation.writePath(), duration, ticket);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("Interrupted while recording", e);
+                }
+            });
+        }
+    }
+
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    private Path runJob(JobGuard.Ticket ticket, ArtifactStore.Reservation reservation, Write write) throws IOException {
+        String what = ArtifactStore.describe(reservation.kind());
+        emit(OomEvent.JOB_STARTED, "Started " + ticket, map("kind", reservation.kind().name(), "path",
+                reservation.finalPath().toString()));
+        boolean committed = false;
+        try {
+            write.run();
+            Artifact artifact = store.commit(reservation);
+            committed = true;
+            emit(OomEvent.FILE_CREATED, "Created " + artifact.path(), artifactData(artifact));
+            return artifact.path();
+        } catch (IOException | RuntimeException e) {
+            if (!committed) {
+                store.abort(reservation);
+            }
+            if (e instanceof IOException) {
+                throw new IOException("The " + what + " " + reservation.finalPath() + " could not be written: "
+                        + e.getMessage(), e);
+            }
+            throw e;
+        } finally {
+            emit(OomEvent.JOB_ENDED, "Ended " + ticket, map("kind", reservation.kind().name(), "path",
+                    reservation.finalPath().toString(), "ok", Boolean.toString(committed)));
+        }
+    }
+
+    private String requestName(String name, String prefix, ArtifactKind kind) {
+        if (name == null || name.isBlank()) {
+            return FileNames.generated(prefix, clock.instant()) + kind.extension();
+        }
+        return FileNames.resolveRequest("path", name, store.directory(), kind);
+    }
+
+    /**
+     * Deletes one heap dump this suite made (a snapshot or an OOM dump, complete or truncated). A file that is
+     * already gone is not an error.
+     *
+     * @return true when a file was deleted
+     * @throws IllegalArgumentException when the file was not made by the suite or is not a heap dump
+     */
+    public boolean deleteHeapSnapshot(String name) {
+        return deleted(store.delete(name, HEAP_DUMPS, "heap snapshot"));
+    }
+
+    /**
+     * Deletes every heap snapshot made on request. OOM dumps are kept: they are deleted one by one with
+     * {@link #deleteHeapSnapshot}.
+     *
+     * @return the deleted paths
+     */
+    public List<Path> deleteAllHeapSnapshots() {
+        return deletedAll(store.deleteAll(Set.of(ArtifactKind.HEAP_SNAPSHOT), "heap snapshot"));
+    }
+
+    /** Deletes one CPU profile this suite made; see {@link #deleteHeapSnapshot}. */
+    public boolean deleteCpuProfile(String name) {
+        return deleted(store.delete(name, Set.of(ArtifactKind.CPU_PROFILE), "CPU profile"));
+    }
+
+    /** Deletes every CPU profile this suite made. */
+    public List<Path> deleteAllCpuProfiles() {
+        return deletedAll(store.deleteAll(Set.of(ArtifactKind.CPU_PROFILE), "CPU profile"));
+    }
+
+    private boolean deleted(Optional<Artifact> artifact) {
+        artifact.ifPresent(a -> emit(OomEvent.FILE_DELETED, "Deleted " + a.path(), artifactData(a)));
+        return artifact.isPresent();
+    }
+
+    private List<Path> deletedAll(List<Artifact> artifacts) {
+        List<Path> paths = new ArrayList<>();
+        for (Artifact artifact : artifacts) {
+            deleted(Optional.of(artifact));
+            paths.add(artifact.path());
+        }
+        return paths;
+    }
+
+    // ---- state -------------------------------------------------------------------------------------------
+
+    /** Every file the suite made in the directory, now or in an earlier run (cached, no disk access). */
+    public List<Artifact> artifacts() {
+        return store.list();
+    }
+
+    /** The directory listing, for callers that need a path resolved exactly as the service does. */
+    public ArtifactStore store() {
+        return store;
+    }
+
+    /** The running job, if any. */
+    public Optional<JobGuard.Ticket> currentJob() {
+        return guard.current();
+    }
+
+    /** "heap snapshot 'x.hprof' since ... (1.2 s ago)", or empty when idle. */
+    public String describeCurrentJob() {
+        return guard.current().map(t -> t.describe(Instant.now())).orElse("");
+    }
+
+    /** Dumps made by the OOM policy in this JVM (attempts, failed ones included). */
+    public int oomDumpCount() {
+        return oomDumpCount.get();
+    }
+
+    /** The file the JVM's hook will write, when armed. */
+    public Optional<Path> armedHookPath() {
+        return armer.armed();
+    }
+
+    /** True once the JVM's own hook wrote its dump; it never fires again in this JVM. */
+    public boolean hookFired() {
+        return hookFired;
+    }
+
+    /** How many GC listeners are installed (0 when not monitoring). */
+    public int gcListenerCount() {
+        synchronized (policyLock) {
+            return monitor == null ? 0 : monitor.listenerCount();
+        }
+    }
+
+    public void addListener(Consumer<OomEvent> listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(Consumer<OomEvent> listener) {
+        listeners.remove(listener);
+    }
+
+    private void emit(String type, String message, Map<String, String> data) {
+        OomEvent event = new OomEvent(type, message, data);
+        for (Consumer<OomEvent> listener : listeners) {
+            try {
+                listener.accept(event);
+            } catch (RuntimeException e) {
+                // a listener's failure must not break a dump
+            }
+        }
+    }
+
+    static Map<String, String> artifactData(Artifact a) {
+        return map("path", a.path().toString(), "kind", a.kind().name(), "bytes", Long.toString(a.bytes()),
+                "state", a.state().name(), "origin", a.origin().name(), "createdMillis", Long.toString(a.createdMillis()));
+    }
+
+    private static Map<String, String> map(String... keyValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            map.put(keyValues[i], keyValues[i + 1]);
+        }
+        return map;
+    }
+
+    // ---- the directory watcher -----------------------------------------------------------------------------
+
+    /**
+     * Looks at the directory once a second: a few {@code stat} calls, no file read unless one changed. A
+     * polling thread rather than a {@code WatchService}: the JDK's watch-service thread allocates and dies
+     * of the very OOM the suite is there for, printing into the application's log and going deaf after.
+     */
+    private void watch() {
+        while (!closed) {
+            try {
+                synchronized (watchLock) {
+                    watchLock.wait(WATCH_INTERVAL_MS);
+                }
+                if (closed) {
+                    return;
+                }
+                store.refresh();
+                checkHook();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // keep watching: the next round tries again
+            }
+        }
+    }
+
+    /** The JVM's hook writes in place: when its file shows up, count it, wait until it is whole, and tell. */
+    private void checkHook() throws InterruptedException {
+        ArtifactStore.Reservation reservation;
+        synchronized (policyLock) {
+            reservation = hookReservation;
+            if (reservation == null || hookFired || !Files.exists(reservation.finalPath())) {
+                return;
+            }
+            hookFired = true;
+            oomDumpCount.incrementAndGet();
+            hookReservation = null;
+            armer.disarm();
+        }
+        Path file = reservation.finalPath();
+        emit(OomEvent.OOM_DUMP_STARTED, "The JVM ran out of memory and is writing " + file,
+                map("path", file.toString(), "reason", "the JVM's own OOM hook (HeapDumpOnOutOfMemoryError)",
+                        "attempt", Integer.toString(oomDumpCount.get())));
+        store.markWritingInPlace(reservation.name(), true);
+        long lastSize = -1;
+        long stableSince = System.nanoTime();
+        try {
+            while (!closed) {
+                HprofFile.Check check = HprofFile.check(file);
+                if (check.complete()) {
+                    break;
+                }
+                if (check.bytes() != lastSize) {
+                    lastSize = check.bytes();
+                    stableSince = System.nanoTime();
+                } else if (System.nanoTime() - stableSince > TimeUnit.SECONDS.toNanos(30)) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+        } finally {
+            store.markWritingInPlace(reservation.name(), false);
+            store.release(reservation);
+        }
+        Optional<Artifact> artifact = store.find(reservation.name());
+        if (artifact.isPresent() && artifact.get().isComplete()) {
+            emit(OomEvent.OOM_DUMP_CREATED, "OOM dump written: " + file, artifactData(artifact.get()));
+            emit(OomEvent.FILE_CREATED, "Created " + file, artifactData(artifact.get()));
+        } else {
+            emit(OomEvent.OOM_DUMP_FAILED, "The JVM's OOM dump " + file + " is not complete",
+                    map("path", file.toString(), "error", artifact.map(Artifact::detail).orElse("missing")));
+        }
+    }
+
+    /** Stops monitoring, restores the JVM's hook flags, stops the threads. Files stay. */
+    @Override
+    public void close() {
+        synchronized (policyLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (monitor != null) {
+                monitor.close();
+                monitor = null;
+            }
+            disarmHook();
+        }
+        oomDumpThread.shutdownNow();
+        watcherThread.interrupt();
+        listeners.clear();
+    }
+}

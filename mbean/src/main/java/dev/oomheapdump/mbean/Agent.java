@@ -1,0 +1,100 @@
+package dev.oomheapdump.mbean;
+
+import dev.oomheapdump.core.OomPolicy;
+
+import java.lang.instrument.Instrumentation;
+import java.util.Map;
+
+/**
+ * The {@code -javaagent} and attach entry point. Never throws into the host application: a bad option
+ * prints one line naming it, installs nothing, and lets the application run on. The JVM's OOM hook is armed
+ * before {@code premain} returns (an early OOM is caught); the JMX port is opened and checked on the daemon
+ * thread {@code oom-heapdump-init}, so the application's start does not wait for it.
+ *
+ * <p>Attaching again to a JVM that has the agent changes its runtime policy options.
+ */
+public final class Agent {
+
+    private Agent() {
+    }
+
+    public static void premain(String arguments, Instrumentation instrumentation) {
+        agentmain(arguments, instrumentation);
+    }
+
+    public static void agentmain(String arguments, Instrumentation instrumentation) {
+        try {
+            start(arguments);
+        } catch (Throwable t) {
+            OomHeapdump.print(System.err, "not installed: " + t + "; the application runs on");
+        }
+    }
+
+    static void start(String arguments) {
+        OomPolicy policy;
+        try {
+            policy = OomPolicy.parse(arguments);
+        } catch (IllegalArgumentException e) {
+            OomHeapdump.print(System.err, "bad option: " + e.getMessage() + "; nothing installed, the application runs on");
+            return;
+        }
+        if (OomHeapdump.installed().isPresent()) {
+            updateInstalled(OomHeapdump.installed().get(), arguments);
+            return;
+        }
+        OomHeapdump oom;
+        try {
+            oom = OomHeapdump.installWithoutPort(policy);
+        } catch (Exception e) {
+            OomHeapdump.print(System.err, "not installed: " + e.getMessage() + "; the application runs on");
+            return;
+        }
+        OomHeapdump.print(System.err, "installed, " + policy.implementation() + (policy.heapdumpOnOOM() ? "" : " (off)")
+                + ", dumps in " + policy.directory() + ", MBean " + OomHeapdumpMXBean.OBJECT_NAME);
+        if (policy.port().isPresent()) {
+            Thread init = new Thread(() -> openPort(oom, policy.port().getAsInt()), "oom-heapdump-init");
+            init.setDaemon(true);
+            init.start();
+        }
+    }
+
+    private static void openPort(OomHeapdump oom, int port) {
+        String line = null;
+        Exception last = null;
+        // The JDK's own agent may still be starting: give it a few bounded tries.
+        for (int attempt = 0; attempt < 20 && line == null; attempt++) {
+            try {
+                line = oom.openPort();
+            } catch (Exception e) {
+                last = e;
+                if (!System.getProperty(JmxPort.JDK_PORT_PROPERTY, "").trim().equals(Integer.toString(port))) {
+                    break;
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+        if (line != null) {
+            OomHeapdump.print(System.err, line);
+        } else {
+            OomHeapdump.print(System.err, "JMX NOT listening on 127.0.0.1:" + port + ": "
+                    + (last == null ? "unknown" : JmxPort.rootMessage(last))
+                    + "; the MBean is still registered locally (jconsole <pid>)");
+        }
+    }
+
+    private static void updateInstalled(OomHeapdump oom, String arguments) {
+        Map<String, String> options = OomPolicy.parseArguments(arguments);
+        options.keySet().removeIf(k -> !OomPolicy.RUNTIME_KEYS.contains(k));
+        try {
+            OomPolicy next = oom.service().policy().with(options);
+            oom.service().updatePolicy(next);
+            OomHeapdump.print(System.err, "already installed; policy now " + next);
+        } catch (RuntimeException e) {
+            OomHeapdump.print(System.err, "already installed; policy unchanged: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,423 @@
+package dev.oomheapdump.mbean;
+
+import dev.oomheapdump.core.Artifact;
+import dev.oomheapdump.core.ArtifactKind;
+import dev.oomheapdump.core.CpuProfiler;
+import dev.oomheapdump.core.OomEvent;
+import dev.oomheapdump.core.OomPolicy;
+import dev.oomheapdump.core.OomService;
+
+import javax.management.MBeanAttributeInfo;
+import javax.management.MBeanInfo;
+import javax.management.MBeanNotificationInfo;
+import javax.management.MBeanOperationInfo;
+import javax.management.MBeanParameterInfo;
+import javax.management.MalformedObjectNameException;
+import javax.management.Notification;
+import javax.management.NotificationBroadcasterSupport;
+import javax.management.ObjectName;
+import javax.management.StandardEmitterMBean;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The MXBean: a thin adapter from JMX to {@link OomService}. It validates what arrives over JMX, maps core
+ * results to open types and core failures to JDK exceptions with clear messages, and turns service events
+ * into notifications. It describes itself (real parameter names, one line per attribute and operation) so
+ * JConsole shows more than {@code p0}.
+ */
+public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHeapdumpMXBean {
+
+    /** The largest chunk {@link #readArtifact} returns. */
+    public static final int MAX_READ = 8 << 20;
+
+    private static final Map<String, String> DESCRIPTIONS = Map.ofEntries(
+            Map.entry("HeapdumpOnOOM", "Make a heap dump when the JVM runs out of memory"),
+            Map.entry("OOMImplementation", "NATIVE_HOOK (the JVM's own hook) or GC_MONITORING (threshold and limit)"),
+            Map.entry("Path", "Base name of the OOM dump in Directory; .hprof is appended"),
+            Map.entry("AddTimestamp", "Add a UTC timestamp to OOM dump names"),
+            Map.entry("Threshold", "GC_MONITORING: percent (1-99) of the maximum heap in use after a GC that triggers a dump"),
+            Map.entry("Limit", "Most OOM-policy dumps in this JVM (1-100), failed attempts included"),
+            Map.entry("Port", "JMX remote port the agent was asked to listen on; 0 when none"),
+            Map.entry("Directory", "The only folder the suite writes to, lists and deletes from (on the JVM's host)"),
+            Map.entry("HeapSnapshots", "Complete heap dumps (snapshots and OOM dumps, this run and earlier ones)"),
+            Map.entry("CpuProfiles", "Complete CPU profiles (.jfr)"),
+            Map.entry("Artifacts", "Every file the suite made in Directory, with kind, size, state and origin"),
+            Map.entry("Busy", "True while a heap snapshot, CPU profile or OOM dump is being made"),
+            Map.entry("CurrentJob", "What runs and since when; empty when idle"),
+            Map.entry("OomDumpCount", "Dumps made by the OOM policy in this JVM, failed attempts included"),
+            Map.entry("createHeapSnapshot", "Dump the live heap to a .hprof in Directory; returns its path when complete"),
+            Map.entry("createCpuProfile", "Record a JFR CPU profile to a .jfr in Directory; returns its path when written"),
+            Map.entry("deleteHeapSnapshot", "Delete one heap dump the suite made (snapshot or OOM dump)"),
+            Map.entry("deleteAllHeapSnapshots", "Delete every heap snapshot made on request (OOM dumps are kept)"),
+            Map.entry("deleteCpuProfile", "Delete one CPU profile the suite made"),
+            Map.entry("deleteAllCpuProfiles", "Delete every CPU profile the suite made"),
+            Map.entry("applyPolicy", "Change several policy options at once (key=value,key=value); all or nothing"),
+            Map.entry("readArtifact", "Read bytes of a listed file, to fetch it over JMX"));
+
+    private static final Map<String, String[][]> PARAMETERS = Map.of(
+            "createHeapSnapshot", new String[][]{{"path", "File name in Directory (empty: generated); .hprof is appended"}},
+            "createCpuProfile", new String[][]{{"path", "File name in Directory (empty: generated); .jfr is appended"},
+                    {"duration", "Milliseconds to record, 1 to 3600000 (e.g. 30000)"}},
+            "deleteHeapSnapshot", new String[][]{{"path", "File name or absolute path of a listed heap dump"}},
+            "deleteCpuProfile", new String[][]{{"path", "File name or absolute path of a listed CPU profile"}},
+            "applyPolicy", new String[][]{{"options", "e.g. OOMImplementation=GC_MONITORING,threshold=80,limit=2"}},
+            "readArtifact", new String[][]{{"path", "File name or absolute path of a listed file"},
+                    {"offset", "First byte to read"}, {"length", "Bytes to read, 1 to 8388608"}});
+
+    private final OomService service;
+    private final ObjectName objectName;
+    private final ExecutorService notifier;
+    private final AtomicLong sequence = new AtomicLong();
+    private final Consumer<OomEvent> eventListener = this::onEvent;
+
+    /** Wraps a running service; call {@link #close()} to stop forwarding its events. */
+    public OomHeapdumpBean(OomService service) {
+        this(service, Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "oom-heapdump-notifications");
+            thread.setDaemon(true);
+            return thread;
+        }));
+    }
+
+    private OomHeapdumpBean(OomService service, ExecutorService notifier) {
+        super(OomHeapdumpMXBean.class, true, new NotificationBroadcasterSupport(notifier, notificationInfo()));
+        this.service = service;
+        this.notifier = notifier;
+        this.objectName = objectName();
+        service.addListener(eventListener);
+    }
+
+    /** The bean's name as an {@link ObjectName}. */
+    public static ObjectName objectName() {
+        try {
+            return new ObjectName(OBJECT_NAME);
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static MBeanNotificationInfo[] notificationInfo() {
+        String[] types = OomEvent.TYPES.stream().map(t -> NOTIFICATION_PREFIX + t).toArray(String[]::new);
+        return new MBeanNotificationInfo[]{new MBeanNotificationInfo(types, Notification.class.getName(),
+                "Files created and deleted, OOM dumps started, written or failed, jobs, policy changes; "
+                        + "user data: Map<String,String>")};
+    }
+
+    /** The service behind the bean. */
+    public OomService service() {
+        return service;
+    }
+
+    /** Stops forwarding events; the service is left running. */
+    public void close() {
+        service.removeListener(eventListener);
+        notifier.shutdown();
+    }
+
+    private void onEvent(OomEvent event) {
+        Notification notification = new Notification(NOTIFICATION_PREFIX + event.type(), objectName,
+                sequence.incrementAndGet(), System.currentTimeMillis(), event.message());
+        notification.setUserData(new HashMap<>(event.data()));
+        sendNotification(notification);
+    }
+
+    // ---- policy ----
+
+    private void change(String key, String value) {
+        applyPolicy(key + "=" + value);
+    }
+
+    @Override
+    public String applyPolicy(String options) {
+        if (options == null) {
+            throw new IllegalArgumentException("Options are missing: give key=value,key=value");
+        }
+        Map<String, String> changes = OomPolicy.parseArguments(options);
+        for (String key : changes.keySet()) {
+            if (OomPolicy.KEYS.contains(key) && !OomPolicy.RUNTIME_KEYS.contains(key)) {
+                throw new IllegalArgumentException("Option '" + key + "' is fixed when the agent starts; "
+                        + "only " + String.join(", ", OomPolicy.RUNTIME_KEYS) + " can change at runtime");
+            }
+        }
+        synchronized (this) {
+            OomPolicy next = service.policy().with(changes);
+            try {
+                service.updatePolicy(next);
+            } catch (UncheckedIOException e) {
+                throw new IllegalStateException(e.getMessage());
+            }
+            return next.toString();
+        }
+    }
+
+    @Override
+    public boolean isHeapdumpOnOOM() {
+        return service.policy().heapdumpOnOOM();
+    }
+
+    @Override
+    public void setHeapdumpOnOOM(boolean heapdumpOnOOM) {
+        change(OomPolicy.HEAPDUMP_ON_OOM, Boolean.toString(heapdumpOnOOM));
+    }
+
+    @Override
+    public String getOOMImplementation() {
+        return service.policy().implementation().name();
+    }
+
+    @Override
+    public void setOOMImplementation(String implementation) {
+        change(OomPolicy.OOM_IMPLEMENTATION, commaFree(OomPolicy.OOM_IMPLEMENTATION, implementation));
+    }
+
+    @Override
+    public String getPath() {
+        return service.policy().path();
+    }
+
+    @Override
+    public void setPath(String path) {
+        change(OomPolicy.PATH, commaFree(OomPolicy.PATH, path));
+    }
+
+    @Override
+    public boolean isAddTimestamp() {
+        return service.policy().addTimestamp();
+    }
+
+    @Override
+    public void setAddTimestamp(boolean addTimestamp) {
+        change(OomPolicy.ADD_TIMESTAMP, Boolean.toString(addTimestamp));
+    }
+
+    @Override
+    public int getThreshold() {
+        return service.policy().threshold();
+    }
+
+    @Override
+    public void setThreshold(int threshold) {
+        change(OomPolicy.THRESHOLD, Integer.toString(threshold));
+    }
+
+    @Override
+    public int getLimit() {
+        return service.policy().limit();
+    }
+
+    @Override
+    public void setLimit(int limit) {
+        change(OomPolicy.LIMIT, Integer.toString(limit));
+    }
+
+    /** A single value may not smuggle in a second option. */
+    private static String commaFree(String key, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException("Option '" + key + "' is missing a value");
+        }
+        if (value.indexOf(',') >= 0 || value.indexOf('=') >= 0) {
+            throw new IllegalArgumentException("Option '" + key + "' may not contain ',' or '=': '" + value + "'");
+        }
+        return value;
+    }
+
+    @Override
+    public int getPort() {
+        return service.policy().port().orElse(0);
+    }
+
+    @Override
+    public String getDirectory() {
+        return service.policy().directory().toString();
+    }
+
+    // ---- listing ----
+
+    @Override
+    public String[] getHeapSnapshots() {
+        return completePaths(true);
+    }
+
+    @Override
+    public String[] getCpuProfiles() {
+        return completePaths(false);
+    }
+
+    private String[] completePaths(boolean heap) {
+        return service.artifacts().stream().filter(a -> a.isComplete() && a.kind().isHeapDump() == heap)
+                .map(a -> a.path().toString()).toArray(String[]::new);
+    }
+
+    @Override
+    public ArtifactInfo[] getArtifacts() {
+        return service.artifacts().stream().map(a -> new ArtifactInfo(a.path().toString(), a.kind().name(), a.bytes(),
+                a.createdMillis(), a.state().name(), a.origin().name(), a.detail())).toArray(ArtifactInfo[]::new);
+    }
+
+    @Override
+    public boolean isBusy() {
+        return service.currentJob().isPresent();
+    }
+
+    @Override
+    public String getCurrentJob() {
+        return service.describeCurrentJob();
+    }
+
+    @Override
+    public int getOomDumpCount() {
+        return service.oomDumpCount();
+    }
+
+    // ---- operations ----
+
+    @Override
+    public String createHeapSnapshot(String path) {
+        try {
+            return service.createHeapSnapshot(path).toString();
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String createCpuProfile(String path, long duration) {
+        Duration checked = CpuProfiler.checkDuration(duration);
+        try {
+            return service.createCpuProfile(path, checked).toString();
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void deleteHeapSnapshot(String path) {
+        translated(() -> service.deleteHeapSnapshot(path));
+    }
+
+    @Override
+    public void deleteAllHeapSnapshots() {
+        translated(service::deleteAllHeapSnapshots);
+    }
+
+    @Override
+    public void deleteCpuProfile(String path) {
+        translated(() -> service.deleteCpuProfile(path));
+    }
+
+    @Override
+    public void deleteAllCpuProfiles() {
+        translated(service::deleteAllCpuProfiles);
+    }
+
+    private static void translated(Runnable action) {
+        try {
+            action.run();
+        } catch (UncheckedIOException e) {
+            throw new IllegalStateException(e.getMessage(), e.getCause());
+        }
+    }
+
+    @Override
+    public byte[] readArtifact(String path, long offset, int length) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must be 0 or more, not " + offset);
+        }
+        if (length < 1 || length > MAX_READ) {
+            throw new IllegalArgumentException("length must be from 1 to " + MAX_READ + ", not " + length);
+        }
+        Artifact artifact = listed(path);
+        try (FileChannel channel = FileChannel.open(artifact.path(), StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (offset >= size) {
+                return new byte[0];
+            }
+            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(length, size - offset));
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer, offset + buffer.position());
+                if (n < 0) {
+                    break;
+                }
+            }
+            return buffer.position() == buffer.capacity() ? buffer.array() : Arrays.copyOf(buffer.array(), buffer.position());
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("'" + path + "' was deleted");
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read " + artifact.path() + ": " + e, e);
+        }
+    }
+
+    private Artifact listed(String path) {
+        if (path == null || path.isBlank()) {
+            throw new IllegalArgumentException("path is empty: give a listed file's name or absolute path");
+        }
+        String requested = path.trim();
+        List<Artifact> artifacts = service.artifacts();
+        for (Artifact artifact : artifacts) {
+            Path p = artifact.path();
+            if (p.toString().equals(requested) || p.getFileName().toString().equals(requested)) {
+                return artifact;
+            }
+        }
+        for (ArtifactKind kind : ArtifactKind.values()) {
+            for (Artifact artifact : artifacts) {
+                if (artifact.path().getFileName().toString().equals(requested + kind.extension())) {
+                    return artifact;
+                }
+            }
+        }
+        throw new IllegalArgumentException("'" + requested + "' is not a file oom-heapdump made in "
+                + service.policy().directory());
+    }
+
+    // ---- self-description for JConsole and friends ----
+
+    @Override
+    protected String getDescription(MBeanInfo info) {
+        return "oom-heapdump: heap dump on OutOfMemoryError, heap snapshots and CPU profiles on request. "
+                + "Paths are on the host of this JVM, in " + getDirectory();
+    }
+
+    @Override
+    protected String getDescription(MBeanAttributeInfo info) {
+        return DESCRIPTIONS.getOrDefault(info.getName(), info.getDescription());
+    }
+
+    @Override
+    protected String getDescription(MBeanOperationInfo info) {
+        return DESCRIPTIONS.getOrDefault(info.getName(), info.getDescription());
+    }
+
+    @Override
+    protected String getParameterName(MBeanOperationInfo op, MBeanParameterInfo param, int sequence) {
+        String[][] params = PARAMETERS.get(op.getName());
+        return params != null && sequence < params.length ? params[sequence][0] : param.getName();
+    }
+
+    @Override
+    protected String getDescription(MBeanOperationInfo op, MBeanParameterInfo param, int sequence) {
+        String[][] params = PARAMETERS.get(op.getName());
+        return params != null && sequence < params.length ? params[sequence][1] : param.getDescription();
+    }
+
+    @Override
+    protected int getImpact(MBeanOperationInfo info) {
+        return info.getName().startsWith("delete") || info.getName().startsWith("create")
+                || info.getName().equals("applyPolicy") ? MBeanOperationInfo.ACTION : MBeanOperationInfo.INFO;
+    }
+}

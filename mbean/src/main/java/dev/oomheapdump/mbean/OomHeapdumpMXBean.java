@@ -1,0 +1,166 @@
+package dev.oomheapdump.mbean;
+
+/**
+ * The oom-heapdump service of one JVM: its out-of-memory policy, and heap snapshots and CPU profiles on
+ * request. Registered as {@value #OBJECT_NAME}.
+ *
+ * <p>Every path is a path <em>on the host of the JVM that runs the agent</em>, inside {@link #getDirectory()
+ * the dump directory}: names are resolved there; absolute paths elsewhere, {@code ..} and separators are
+ * refused. Only open types cross the wire, so any client (JConsole, VisualVM, jmxterm, a bare
+ * {@code MBeanServerConnection}) works without this jar. Failures are JDK exceptions whose message is the
+ * user interface: {@link IllegalArgumentException} for bad input (naming the value),
+ * {@link IllegalStateException} for a busy service or a failed write.
+ *
+ * <p>Getters are cheap: they read a cached listing kept fresh by a directory watcher, never the disk.
+ * A notification is emitted for every file created or deleted, every OOM dump started, written or failed,
+ * every job started or ended and every policy change; its type is {@value #NOTIFICATION_PREFIX} followed
+ * by {@code file.created}, {@code file.deleted}, {@code oom.dump.started}, {@code oom.dump.created},
+ * {@code oom.dump.failed}, {@code job.started}, {@code job.ended}, {@code policy.changed}, and its user
+ * data a {@code Map<String,String>} (path, kind, bytes, state...).
+ */
+public interface OomHeapdumpMXBean {
+
+    /** The name the bean is registered under. */
+    String OBJECT_NAME = "dev.oomheapdump:type=OomHeapdump";
+
+    /** The prefix of every notification type. */
+    String NOTIFICATION_PREFIX = "dev.oomheapdump.";
+
+    // ---- the policy (read/write, validated; a rejected value changes nothing) ----
+
+    /** Whether a heap dump is made when the JVM runs out of memory. */
+    boolean isHeapdumpOnOOM();
+
+    /** @throws IllegalArgumentException never for a boolean; present for symmetry */
+    void setHeapdumpOnOOM(boolean heapdumpOnOOM);
+
+    /** {@code NATIVE_HOOK} (the JVM's own hook) or {@code GC_MONITORING} (GC notifications, threshold, limit). */
+    String getOOMImplementation();
+
+    /** @throws IllegalArgumentException when not {@code NATIVE_HOOK} or {@code GC_MONITORING} */
+    void setOOMImplementation(String implementation);
+
+    /** The OOM dump's base name in the directory; {@code .hprof} is appended. */
+    String getPath();
+
+    /**
+     * @throws IllegalArgumentException when empty, too long, with characters other than ASCII letters, digits,
+     *                                  {@code . _ -}, or naming a place outside the directory
+     */
+    void setPath(String path);
+
+    /** Whether OOM dump names get a UTC timestamp. */
+    boolean isAddTimestamp();
+
+    void setAddTimestamp(boolean addTimestamp);
+
+    /** GC_MONITORING: percent (1-99) of the maximum heap in use after a GC that triggers a dump. */
+    int getThreshold();
+
+    /** @throws IllegalArgumentException when outside 1-99 */
+    void setThreshold(int threshold);
+
+    /** Most dumps of the OOM policy per JVM, failed attempts included, whichever mechanism made them. */
+    int getLimit();
+
+    /** @throws IllegalArgumentException when outside 1-100 */
+    void setLimit(int limit);
+
+    /**
+     * Changes several policy options at once, {@code key=value,key=value} with the agent's option names
+     * ({@code heapdumpOnOOM}, {@code OOMImplementation}, {@code path}, {@code addTimestamp}, {@code limit},
+     * {@code threshold}). All are validated before any is applied.
+     *
+     * @return the whole policy after the change, as agent options
+     * @throws IllegalArgumentException naming the first bad option and value; nothing is applied then
+     */
+    String applyPolicy(String options);
+
+    // ---- fixed at start ----
+
+    /** The JMX remote port the agent was asked to listen on, 0 when none. */
+    int getPort();
+
+    /** The absolute path of the only folder the suite writes to, lists and deletes from. */
+    String getDirectory();
+
+    // ---- what is on disk ----
+
+    /** Absolute paths of complete heap dumps (snapshots and OOM dumps, this run or earlier ones), oldest first. */
+    String[] getHeapSnapshots();
+
+    /** Absolute paths of complete CPU profiles, oldest first. */
+    String[] getCpuProfiles();
+
+    /** Every file the suite made in the directory, now or in an earlier run, complete, truncated or in progress. */
+    ArtifactInfo[] getArtifacts();
+
+    /** True while a heap snapshot, CPU profile or OOM dump is being made. */
+    boolean isBusy();
+
+    /** What runs and since when, e.g. {@code CPU profile 'x.jfr' since 2026-11-25T03:00:00Z (4.0 s ago)}; empty when idle. */
+    String getCurrentJob();
+
+    /** Dumps made by the OOM policy in this JVM (attempts, failed ones included). */
+    int getOomDumpCount();
+
+    // ---- operations ----
+
+    /**
+     * Dumps the live objects of the heap (a full GC runs first) and returns when the file is complete.
+     *
+     * @param path a file name, or an absolute path in the directory; empty for a generated name;
+     *             {@code .hprof} is appended when missing
+     * @return the absolute path of the complete {@code .hprof} on the JVM's host
+     * @throws IllegalArgumentException when the name is malformed, outside the directory, or already exists
+     * @throws IllegalStateException    when another job runs (the message says which, since when), or the
+     *                                  dump could not be written (full disk...); nothing is left under the name
+     */
+    String createHeapSnapshot(String path);
+
+    /**
+     * Records a CPU profile with JDK Flight Recorder and returns when the {@code .jfr} is written. An OOM dump
+     * of the policy ends it early; what was recorded is kept.
+     *
+     * @param path     as for {@link #createHeapSnapshot}; {@code .jfr} is appended when missing
+     * @param duration milliseconds, 1 to 3600000 (the API's default is 30000)
+     * @return the absolute path of the {@code .jfr}
+     * @throws IllegalArgumentException on a bad name or duration
+     * @throws IllegalStateException    when another job runs, or the profile could not be written
+     */
+    String createCpuProfile(String path, long duration);
+
+    /**
+     * Deletes one heap dump the suite made (snapshot or OOM dump; complete or truncated). A file already gone
+     * is not an error.
+     *
+     * @throws IllegalArgumentException when the file was not made by the suite, or is not a heap dump
+     * @throws IllegalStateException    when it is being written
+     */
+    void deleteHeapSnapshot(String path);
+
+    /** Deletes every heap snapshot made on request, complete or truncated. OOM dumps are kept. */
+    void deleteAllHeapSnapshots();
+
+    /**
+     * Deletes one CPU profile the suite made. A file already gone is not an error.
+     *
+     * @throws IllegalArgumentException when the file was not made by the suite, or is not a CPU profile
+     */
+    void deleteCpuProfile(String path);
+
+    /** Deletes every CPU profile the suite made. */
+    void deleteAllCpuProfiles();
+
+    /**
+     * Reads part of a file the suite made, to fetch a dump where only JMX reaches the JVM
+     * ({@code java -jar oom-heapdump-agent.jar fetch} does this in a loop).
+     *
+     * @param path   a listed file, by name or absolute path
+     * @param offset the first byte to read
+     * @param length how many bytes, 1 to 8388608
+     * @return the bytes read; fewer than {@code length} at the end of the file, none past it
+     * @throws IllegalArgumentException when the file is not listed, or offset or length is out of range
+     */
+    byte[] readArtifact(String path, long offset, int length);
+}
