@@ -125,7 +125,7 @@ public final class JobGuard {
         }
 
         /** Asks the job to end early; a CPU profile stops and keeps what it has. */
-        void preempt() {
+        public void preempt() {
             preempted.countDown();
         }
 

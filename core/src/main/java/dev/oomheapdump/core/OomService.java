@@ -48,6 +48,9 @@ public final class OomService implements Closeable {
     static final long WATCH_INTERVAL_MS = 1000;
     private final Clock clock = Clock.systemUTC();
     private final Object policyLock = new Object();
+    private final Thread shutdownHook = new Thread(this::finishBeforeExit, "oom-heapdump-shutdown");
+    /** How long the JVM's exit waits for a dump or profile in flight to be written. */
+    static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(60);
 
     private volatile OomPolicy policy;
     private GcMonitor monitor;
@@ -77,6 +80,7 @@ public final class OomService implements Closeable {
                 new NativeHookArmer());
         service.apply(policy);
         service.watcherThread.start();
+        Runtime.getRuntime().addShutdownHook(service.shutdownHook);
         return service;
     }
 
@@ -513,6 +517,30 @@ public final class OomService implements Closeable {
         }
     }
 
+    /**
+     * Runs when the JVM exits (often right after an OOM): a running CPU profile is ended and kept, a heap dump
+     * in flight is waited for (bounded), so that its file is renamed complete instead of left half done.
+     */
+    private void finishBeforeExit() {
+        long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                Optional<JobGuard.Ticket> running = guard.current();
+                boolean pending;
+                synchronized (policyLock) {
+                    pending = monitorDumpPending;
+                }
+                if (running.isEmpty() && !pending) {
+                    return;
+                }
+                running.filter(t -> t.kind() == JobGuard.JobKind.CPU_PROFILE).ifPresent(JobGuard.Ticket::preempt);
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Stops monitoring, restores the JVM's hook flags, stops the threads. Files stay. */
     @Override
     public void close() {
@@ -529,6 +557,11 @@ public final class OomService implements Closeable {
         }
         oomDumpThread.shutdownNow();
         watcherThread.interrupt();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is exiting already
+        }
         listeners.clear();
     }
 }
