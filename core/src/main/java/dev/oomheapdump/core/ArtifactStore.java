@@ -144,6 +144,7 @@ public final class ArtifactStore {
             } else {
                 active.put(name, reservation);
             }
+            refresh();
             return reservation;
         }
     }
@@ -309,9 +310,16 @@ public final class ArtifactStore {
      * @throws UncheckedIOException     when the file system refuses the delete
      */
     public Optional<Artifact> delete(String requested, Set<ArtifactKind> kinds, String what) {
+        // A name with another kind's extension resolves as that kind, so that the refusal names the real kind.
         ArtifactKind extensionKind = kinds.iterator().next();
+        for (ArtifactKind kind : ArtifactKind.values()) {
+            if (requested != null && requested.trim().endsWith(kind.extension())) {
+                extensionKind = kind;
+            }
+        }
+        ArtifactKind resolveAs = extensionKind;
         String name = leftoverName(requested).orElseGet(() -> FileNames.resolveRequest("path", requested, directory,
-                extensionKind));
+                resolveAs));
         Optional<Artifact> deleted;
         synchronized (lock) {
             refresh();

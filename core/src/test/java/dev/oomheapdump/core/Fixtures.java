@@ -1,0 +1,71 @@
+package dev.oomheapdump.core;
+
+import jdk.jfr.Recording;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Real files made by this JVM, once per test run: a heap dump and a JFR recording. */
+final class Fixtures {
+
+    private static Path dump;
+    private static Path recording;
+
+    private Fixtures() {
+    }
+
+    static synchronized Path heapDump() {
+        if (dump == null) {
+            try {
+                Path dir = Files.createTempDirectory("oom-heapdump-fixture");
+                dump = dir.resolve("fixture.hprof");
+                new HeapDumper().dump(dump, true);
+                dump.toFile().deleteOnExit();
+                dir.toFile().deleteOnExit();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return dump;
+    }
+
+    static synchronized Path jfr() {
+        if (recording == null) {
+            try (Recording r = new Recording()) {
+                Path dir = Files.createTempDirectory("oom-heapdump-fixture");
+                recording = dir.resolve("fixture.jfr");
+                r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
+                r.start();
+                long end = System.nanoTime() + 50_000_000L;
+                long x = 0;
+                while (System.nanoTime() < end) {
+                    x += Long.numberOfTrailingZeros(x + System.nanoTime());
+                }
+                r.stop();
+                r.dump(recording);
+                recording.toFile().deleteOnExit();
+                dir.toFile().deleteOnExit();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return recording;
+    }
+
+    /** A copy of the first {@code bytes} bytes of a file. */
+    static Path truncatedCopy(Path source, long bytes, Path target) throws IOException {
+        try (var in = Files.newInputStream(source); var out = Files.newOutputStream(target)) {
+            byte[] buffer = new byte[1 << 16];
+            long left = bytes;
+            int n;
+            while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+                out.write(buffer, 0, n);
+                left -= n;
+            }
+        }
+        return target;
+    }
+}
