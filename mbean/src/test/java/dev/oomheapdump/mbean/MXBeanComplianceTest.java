@@ -1,0 +1,167 @@
+package dev.oomheapdump.mbean;
+
+import dev.oomheapdump.core.OomPolicy;
+import dev.oomheapdump.core.OomService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.management.Attribute;
+import javax.management.JMX;
+import javax.management.MBeanAttributeInfo;
+import javax.management.MBeanInfo;
+import javax.management.MBeanOperationInfo;
+import javax.management.MBeanParameterInfo;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
+import javax.management.Notification;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.OpenType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The bean registered in a fresh MBeanServer: open types only, self-described, driven by generic invoke. */
+class MXBeanComplianceTest {
+
+    @TempDir
+    Path dir;
+
+    private MBeanServer server;
+    private OomService service;
+    private OomHeapdumpBean bean;
+    private final ObjectName name = OomHeapdumpBean.objectName();
+
+    @BeforeEach
+    void register() throws Exception {
+        server = MBeanServerFactory.newMBeanServer();
+        service = OomService.start(OomPolicy.parse("heapdumpOnOOM=false,directory=" + dir));
+        bean = new OomHeapdumpBean(service);
+        server.registerMBean(bean, name);
+    }
+
+    @AfterEach
+    void unregister() throws Exception {
+        server.unregisterMBean(name);
+        bean.close();
+        service.close();
+    }
+
+    @Test
+    void everyAttributeOfTheDesignIsThereWithAnOpenType() throws Exception {
+        MBeanInfo info = server.getMBeanInfo(name);
+        assertEquals("true", info.getDescriptor().getFieldValue("mxbean"));
+        Map<String, MBeanAttributeInfo> attributes = Arrays.stream(info.getAttributes())
+                .collect(Collectors.toMap(MBeanAttributeInfo::getName, a -> a));
+        assertEquals(Set.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp", "Threshold", "Limit", "Port",
+                "Directory", "HeapSnapshots", "CpuProfiles", "Artifacts", "Busy", "CurrentJob", "OomDumpCount"),
+                attributes.keySet());
+        for (String writable : List.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp", "Threshold", "Limit")) {
+            assertTrue(attributes.get(writable).isWritable(), writable + " is writable");
+        }
+        for (MBeanAttributeInfo a : attributes.values()) {
+            assertFalse(a.getDescription().equals(a.getName()) || a.getDescription().startsWith("Attribute exposed"),
+                    a.getName() + " is described: " + a.getDescription());
+            OpenType<?> type = (OpenType<?>) a.getDescriptor().getFieldValue("openType");
+            assertNotNull(type, a.getName() + " has an open type");
+            server.getAttribute(name, a.getName());
+        }
+        assertEquals(dir.toString(), server.getAttribute(name, "Directory"));
+        assertEquals(0, server.getAttribute(name, "Port"));
+    }
+
+    @Test
+    void operationsHaveRealParameterNamesAndDescriptions() throws Exception {
+        Map<String, MBeanOperationInfo> ops = Arrays.stream(server.getMBeanInfo(name).getOperations())
+                .collect(Collectors.toMap(MBeanOperationInfo::getName, o -> o));
+        assertEquals(Set.of("createHeapSnapshot", "createCpuProfile", "deleteHeapSnapshot", "deleteAllHeapSnapshots",
+                "deleteCpuProfile", "deleteAllCpuProfiles", "applyPolicy", "readArtifact"), ops.keySet());
+        assertEquals(List.of("path", "duration"), Arrays.stream(ops.get("createCpuProfile").getSignature())
+                .map(MBeanParameterInfo::getName).collect(Collectors.toList()));
+        assertEquals("long", ops.get("createCpuProfile").getSignature()[1].getType());
+        for (MBeanOperationInfo op : ops.values()) {
+            assertFalse(op.getDescription().startsWith("Operation exposed"), op.getName() + " is described");
+            for (MBeanParameterInfo p : op.getSignature()) {
+                assertFalse(p.getName().matches("p\\d+"), op.getName() + " has a real parameter name");
+                assertTrue(Set.of("java.lang.String", "long", "int").contains(p.getType()), p.getType());
+            }
+        }
+    }
+
+    @Test
+    void drivenByGenericInvokeWithStringArgumentsOnly() throws Exception {
+        List<Notification> notifications = new CopyOnWriteArrayList<>();
+        server.addNotificationListener(name, (n, h) -> notifications.add(n), null, null);
+        String snapshot = (String) server.invoke(name, "createHeapSnapshot", new Object[]{"generic"},
+                new String[]{"java.lang.String"});
+        assertEquals(dir.resolve("generic.hprof").toString(), snapshot);
+        assertArrayEquals(new String[]{snapshot}, (String[]) server.getAttribute(name, "HeapSnapshots"));
+        String profile = (String) server.invoke(name, "createCpuProfile", new Object[]{"generic", 200L},
+                new String[]{"java.lang.String", "long"});
+        assertArrayEquals(new String[]{profile}, (String[]) server.getAttribute(name, "CpuProfiles"));
+        CompositeData[] artifacts = (CompositeData[]) server.getAttribute(name, "Artifacts");
+        assertEquals(2, artifacts.length);
+        assertEquals(Set.of("path", "kind", "bytes", "createdMillis", "state", "origin", "detail"),
+                artifacts[0].getCompositeType().keySet());
+        assertEquals("HEAP_SNAPSHOT", artifacts[0].get("kind"));
+        assertEquals("COMPLETE", artifacts[0].get("state"));
+        assertEquals("THIS_RUN", artifacts[0].get("origin"));
+
+        byte[] head = (byte[]) server.invoke(name, "readArtifact", new Object[]{"generic.hprof", 0L, 18},
+                new String[]{"java.lang.String", "long", "int"});
+        assertEquals("JAVA PROFILE 1.0.2", new String(head, java.nio.charset.StandardCharsets.ISO_8859_1));
+
+        server.setAttribute(name, new Attribute("Threshold", 85));
+        assertEquals(85, server.getAttribute(name, "Threshold"));
+        server.invoke(name, "applyPolicy", new Object[]{"OOMImplementation=GC_MONITORING,limit=2"},
+                new String[]{"java.lang.String"});
+        assertEquals("GC_MONITORING", server.getAttribute(name, "OOMImplementation"));
+        assertEquals(2, server.getAttribute(name, "Limit"));
+
+        server.invoke(name, "deleteAllHeapSnapshots", new Object[0], new String[0]);
+        server.invoke(name, "deleteCpuProfile", new Object[]{profile}, new String[]{"java.lang.String"});
+        assertEquals(0, ((String[]) server.getAttribute(name, "HeapSnapshots")).length);
+        await().atMost(Duration.ofSeconds(5)).until(() -> notifications.stream().map(Notification::getType)
+                .filter(t -> t.equals("dev.oomheapdump.file.deleted")).count() == 2);
+        Notification created = notifications.stream().filter(n -> n.getType().equals("dev.oomheapdump.file.created"))
+                .findFirst().orElseThrow();
+        assertEquals(snapshot, ((Map<?, ?>) created.getUserData()).get("path"));
+        assertEquals(name, created.getSource());
+    }
+
+    @Test
+    void aRejectedChangeLeavesThePolicyExactlyAsItWas() throws Exception {
+        OomHeapdumpMXBean proxy = JMX.newMXBeanProxy(server, name, OomHeapdumpMXBean.class);
+        String before = service.policy().toString();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> proxy.applyPolicy("threshold=80,limit=0"));
+        assertTrue(e.getMessage().contains("'limit'"), e.getMessage());
+        assertEquals(before, service.policy().toString());
+        assertThrows(IllegalArgumentException.class, () -> proxy.setThreshold(150));
+        assertThrows(IllegalArgumentException.class, () -> proxy.setOOMImplementation("FOO"));
+        assertThrows(IllegalArgumentException.class, () -> proxy.setOOMImplementation("GC_MONITORING,limit=1"));
+        assertThrows(IllegalArgumentException.class, () -> proxy.setPath("../x"));
+        IllegalArgumentException fixed = assertThrows(IllegalArgumentException.class,
+                () -> proxy.applyPolicy("directory=/tmp"));
+        assertTrue(fixed.getMessage().contains("fixed when the agent starts"), fixed.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> proxy.createCpuProfile("p", -5));
+        assertThrows(IllegalArgumentException.class, () -> proxy.readArtifact("/etc/passwd", 0, 10));
+        assertEquals(before, service.policy().toString());
+        assertEquals(0, proxy.getArtifacts().length);
+    }
+}
