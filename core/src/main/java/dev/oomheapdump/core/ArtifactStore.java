@@ -169,7 +169,13 @@ public final class ArtifactStore {
      */
     public Artifact commit(Reservation reservation) throws IOException {
         Path temp = reservation.writePath();
-        String problem = completenessProblem(temp, reservation.kind());
+        String problem;
+        try {
+            problem = completenessProblem(temp, reservation.kind());
+        } catch (OutOfMemoryError e) {
+            // The writer returned normally; the walk could not get memory. The listing walks the file again.
+            problem = null;
+        }
         if (problem != null) {
             abort(reservation);
             throw new IOException("The " + describe(reservation.kind()) + " written to " + temp
@@ -200,6 +206,16 @@ public final class ArtifactStore {
             }
         }
         refresh();
+    }
+
+    /**
+     * Stops tracking a write whose file is complete but could not be renamed (no memory for it): the file
+     * stays under its temporary name, and the next {@link #refresh} renames it.
+     */
+    public void forget(Reservation reservation) {
+        synchronized (lock) {
+            active.remove(reservation.name());
+        }
     }
 
     /** Marks a final name as being written in place (the JVM's OOM hook fired), or no longer. */
@@ -271,8 +287,27 @@ public final class ArtifactStore {
             return Optional.of(new Artifact(finalPath, entry.kind, a.size(), modified, check.state, origin, check.detail));
         }
         Optional<BasicFileAttributes> leftover = attributes(temp);
-        return leftover.map(a -> new Artifact(temp, entry.kind, a.size(), a.lastModifiedTime().toMillis(),
-                ArtifactState.TRUNCATED, origin, "the write never finished (the process died or was killed)"));
+        if (leftover.isEmpty()) {
+            return Optional.empty();
+        }
+        BasicFileAttributes a = leftover.get();
+        String problem = completenessProblem(temp, entry.kind);
+        if (problem == null && recover(temp, finalPath)) {
+            // a complete file whose rename was cut short (the process died right after the write): finish it
+            return artifact(entry);
+        }
+        return Optional.of(new Artifact(temp, entry.kind, a.size(), a.lastModifiedTime().toMillis(),
+                ArtifactState.TRUNCATED, origin, problem == null ? "complete, but it could not be renamed"
+                : "the write never finished (" + problem + ")"));
+    }
+
+    private static boolean recover(Path temp, Path finalPath) {
+        try {
+            Files.move(temp, finalPath, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static Optional<BasicFileAttributes> attributes(Path path) {

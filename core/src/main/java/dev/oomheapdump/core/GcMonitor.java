@@ -89,6 +89,14 @@ public final class GcMonitor implements AutoCloseable {
     }
 
     private void onNotification(Notification notification, Consumer<Reading> sink) {
+        try {
+            read(notification, sink);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // Never let anything escape onto the JVM's notification thread: it serves every listener.
+        }
+    }
+
+    private void read(Notification notification, Consumer<Reading> sink) {
         long received = System.nanoTime();
         GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
         GcInfo gcInfo = info.getGcInfo();

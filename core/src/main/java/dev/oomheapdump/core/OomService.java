@@ -54,12 +54,13 @@ public final class OomService implements Closeable {
 
     private volatile OomPolicy policy;
     private GcMonitor monitor;
+    private volatile DirectMemoryMonitor directMonitor;
     private ArtifactStore.Reservation hookReservation;
     private volatile boolean hookFired;
     private volatile boolean closed;
     /** Guarded by policyLock: a monitor dump queued or running, and the heap in use that triggered the last one. */
     private boolean monitorDumpPending;
-    private long lastTriggerUsed;
+    private final Map<String, Long> lastTriggerUsed = new java.util.HashMap<>();
 
     private OomService(OomPolicy policy, ArtifactStore store, HeapDumper dumper, NativeHookArmer armer) {
         this.policy = policy;
@@ -84,10 +85,13 @@ public final class OomService implements Closeable {
         return service;
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    static java.util.concurrent.ThreadFactory daemon(String name) {
         return runnable -> {
             Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);
+            // never a stack trace in the application's log from one of ours, least of all during its OOM
+            thread.setUncaughtExceptionHandler((t, e) -> quietly(() -> System.err.println("oom-heapdump: " + t.getName()
+                    + " stopped: " + e)));
             return thread;
         };
     }
@@ -125,15 +129,26 @@ public final class OomService implements Closeable {
             boolean monitoring = next.heapdumpOnOOM() && next.implementation() == OomImplementation.GC_MONITORING;
             if (monitoring && monitor == null) {
                 monitor = new GcMonitor(this::onGc);
+                directMonitor = DirectMemoryMonitor.start(this::onDirectMemory).orElse(null);
             } else if (!monitoring && monitor != null) {
-                monitor.close();
-                monitor = null;
+                stopMonitors();
             }
             boolean nameChanged = !next.path().equals(previous.path()) || next.addTimestamp() != previous.addTimestamp();
             if (nameChanged) {
                 disarmHook();
             }
             armHookIfWanted();
+        }
+    }
+
+    private void stopMonitors() {
+        if (monitor != null) {
+            monitor.close();
+            monitor = null;
+        }
+        if (directMonitor != null) {
+            directMonitor.close();
+            directMonitor = null;
         }
     }
 
@@ -172,72 +187,127 @@ public final class OomService implements Closeable {
 
     // ---- the GC monitor ----------------------------------------------------------------------------------
 
-    /**
-     * Runs on the JVM's notification thread: decides, counts the attempt and hands the dump to the dump thread.
-     * After the first dump, the next one waits until the heap in use has grown half way from the last
-     * trigger to the maximum, so that {@code limit} dumps spread towards the OOM instead of being spent on
-     * the same heap in three consecutive collections.
-     */
+    /** Runs on the JVM's notification thread: must return at once. */
     private void onGc(GcMonitor.Reading reading) {
-        OomPolicy p = policy;
-        if (!p.heapdumpOnOOM() || p.implementation() != OomImplementation.GC_MONITORING || closed) {
+        consider("heap", reading.usedAfter(), reading.max(), reading.receivedNanos(), () -> String.format(
+                java.util.Locale.ROOT, "heap %.1f%% in use after %s (%s), threshold %d%%", reading.percent(),
+                reading.collector(), reading.cause(), policy.threshold()));
+    }
+
+    private void onDirectMemory(long used) {
+        DirectMemoryMonitor direct = directMonitor;
+        if (direct == null) {
             return;
         }
-        if (reading.usedAfter() * 100 < (long) p.threshold() * reading.max()) {
+        long max = direct.max();
+        consider("direct", used, max, System.nanoTime(), () -> String.format(java.util.Locale.ROOT,
+                "direct memory %.1f%% in use (%d of %d bytes), threshold %d%%", 100.0 * used / max, used, max,
+                policy.threshold()));
+    }
+
+    /**
+     * Decides, counts the attempt and hands the dump to the dump thread. After the first dump of a source
+     * (heap, direct memory), the next one waits until its use has grown half way from the last trigger to the
+     * maximum, so that {@code limit} dumps spread towards the OOM instead of being spent on the same heap in
+     * three consecutive collections.
+     */
+    private void consider(String source, long used, long max, long receivedNanos, java.util.function.Supplier<String> reason) {
+        OomPolicy p = policy;
+        if (!p.heapdumpOnOOM() || p.implementation() != OomImplementation.GC_MONITORING || closed || max <= 0) {
+            return;
+        }
+        if (used * 100 < (long) p.threshold() * max) {
             return;
         }
         synchronized (policyLock) {
             if (monitorDumpPending || oomDumpCount.get() >= p.limit()) {
                 return;
             }
-            if (lastTriggerUsed > 0 && reading.usedAfter() < lastTriggerUsed + (reading.max() - lastTriggerUsed) / 2) {
+            Long last = lastTriggerUsed.get(source);
+            if (last != null && used < last + (max - last) / 2) {
                 return;
             }
             monitorDumpPending = true;
-            lastTriggerUsed = reading.usedAfter();
-            oomDumpCount.incrementAndGet();
+            lastTriggerUsed.put(source, used);
+            if (oomDumpCount.incrementAndGet() >= p.limit()) {
+                // This dump takes the last slot of the limit: the JVM's hook must not add one more.
+                disarmHook();
+            }
         }
-        oomDumpThread.execute(() -> monitorDump(reading));
+        String why = reason.get();
+        oomDumpThread.execute(() -> monitorDump(why, used, max, receivedNanos));
     }
 
-    private void monitorDump(GcMonitor.Reading reading) {
-        OomPolicy p = policy;
-        String reason = String.format(java.util.Locale.ROOT, "heap %.1f%% in use after %s (%s), threshold %d%%",
-                reading.percent(), reading.collector(), reading.cause(), p.threshold());
+    /**
+     * Runs on the dump thread, usually with the heap nearly full: any step may meet an OutOfMemoryError.
+     * Nothing escapes (this thread lives in someone else's application), every cleanup step runs on its own,
+     * and a dump that was written is never deleted for a failure after it: if the rename fails, the file stays
+     * under its temporary name and the next refresh of the listing renames it.
+     */
+    private void monitorDump(String reason, long used, long max, long receivedNanos) {
+        JobGuard.Ticket ticket = null;
         ArtifactStore.Reservation reservation = null;
-        Optional<JobGuard.Ticket> ticket = Optional.empty();
+        boolean written = false;
         try {
-            ticket = guard.acquireForOomDump(oomDumpName(p), OOM_DUMP_WAIT);
-            if (ticket.isEmpty()) {
-                emit(OomEvent.OOM_DUMP_FAILED, "OOM dump skipped: another job held the guard for " + OOM_DUMP_WAIT,
-                        Map.of("reason", reason));
+            OomPolicy p = policy;
+            ticket = guard.acquireForOomDump(oomDumpName(p), OOM_DUMP_WAIT).orElse(null);
+            if (ticket == null) {
+                quietly(() -> emit(OomEvent.OOM_DUMP_FAILED, "OOM dump skipped: another job held the guard for "
+                        + OOM_DUMP_WAIT, Map.of("reason", reason)));
                 return;
             }
             reservation = store.reserve(oomDumpName(p), ArtifactKind.OOM_DUMP, true, false);
-            long lagMs = (System.nanoTime() - reading.receivedNanos()) / 1_000_000;
-            emit(OomEvent.OOM_DUMP_STARTED, "OOM dump started: " + reason, map("path", reservation.finalPath().toString(),
-                    "reason", reason, "usedBytes", Long.toString(reading.usedAfter()), "maxBytes",
-                    Long.toString(reading.max()), "attempt", Integer.toString(oomDumpCount.get()),
-                    "queuedMillis", Long.toString(lagMs)));
+            String path = reservation.finalPath().toString();
+            long lagMs = (System.nanoTime() - receivedNanos) / 1_000_000;
+            quietly(() -> emit(OomEvent.OOM_DUMP_STARTED, "OOM dump started: " + reason, map("path", path,
+                    "reason", reason, "usedBytes", Long.toString(used), "maxBytes", Long.toString(max),
+                    "attempt", Integer.toString(oomDumpCount.get()), "queuedMillis", Long.toString(lagMs))));
             dumper.dump(reservation.writePath(), false);
+            written = true;
             Artifact artifact = store.commit(reservation);
             reservation = null;
-            emit(OomEvent.OOM_DUMP_CREATED, "OOM dump written: " + artifact.path(), artifactData(artifact));
-            emit(OomEvent.FILE_CREATED, "Created " + artifact.path(), artifactData(artifact));
-        } catch (Exception | OutOfMemoryError e) {
-            if (reservation != null) {
-                store.abort(reservation);
-            }
-            emit(OomEvent.OOM_DUMP_FAILED, "OOM dump failed: " + e, Map.of("reason", reason, "error", String.valueOf(e)));
+            quietly(() -> {
+                emit(OomEvent.OOM_DUMP_CREATED, "OOM dump written: " + artifact.path(), artifactData(artifact));
+                emit(OomEvent.FILE_CREATED, "Created " + artifact.path(), artifactData(artifact));
+            });
+        } catch (Throwable e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
+            quietly(() -> emit(OomEvent.OOM_DUMP_FAILED, "OOM dump failed: " + e, Map.of("reason", reason,
+                    "error", String.valueOf(e))));
         } finally {
-            ticket.ifPresent(JobGuard.Ticket::close);
+            ArtifactStore.Reservation leftover = reservation;
+            if (leftover != null) {
+                boolean keep = written;
+                quietly(() -> {
+                    if (keep) {
+                        store.forget(leftover);
+                    } else {
+                        store.abort(leftover);
+                    }
+                });
+            }
+            if (ticket != null) {
+                ticket.close();
+            }
             synchronized (policyLock) {
                 monitorDumpPending = false;
-                armHookIfWanted();
             }
+            quietly(() -> {
+                synchronized (policyLock) {
+                    armHookIfWanted();
+                }
+            });
+        }
+    }
+
+    /** Runs a step that must not stop the caller, not even with an OutOfMemoryError. */
+    private static void quietly(Runnable step) {
+        try {
+            step.run();
+        } catch (Throwable ignored) {
+            // the caller runs on with its next step; the listing shows what is on disk
         }
     }
 
@@ -549,10 +619,7 @@ public final class OomService implements Closeable {
                 return;
             }
             closed = true;
-            if (monitor != null) {
-                monitor.close();
-                monitor = null;
-            }
+            stopMonitors();
             disarmHook();
         }
         oomDumpThread.shutdownNow();

@@ -89,6 +89,19 @@ class ArtifactStoreTest {
     }
 
     @Test
+    void aCompleteFileLeftUnderItsTemporaryNameIsRenamedByTheNextLook() throws Exception {
+        ArtifactStore first = new ArtifactStore(dir);
+        ArtifactStore.Reservation r = first.reserve("oom.hprof", ArtifactKind.OOM_DUMP, true, false);
+        Files.copy(Fixtures.heapDump(), r.writePath());
+        first.forget(r);
+        first.refresh();
+        Artifact recovered = first.find("oom.hprof").orElseThrow();
+        assertEquals(ArtifactState.COMPLETE, recovered.state());
+        assertEquals(dir.resolve("oom.hprof"), recovered.path());
+        assertFalse(Files.exists(r.writePath()));
+    }
+
+    @Test
     void aFileTruncatedUnderItsFinalNameIsListedAsTruncated() throws Exception {
         ArtifactStore store = new ArtifactStore(dir);
         ArtifactStore.Reservation hook = store.reserve("OoM-pid-1.hprof", ArtifactKind.OOM_DUMP, true, true);

@@ -14,6 +14,14 @@ import java.util.List;
  *   <li>{@code heap KB MS}: leak {@link LeakedBlob}s of KB kibibytes, sleeping MS ms after each MiB, until the
  *   heap is full; then print {@code OOM <message>} and exit with code 3</li>
  *   <li>{@code huge}: allocate one array larger than the heap at once</li>
+ *   <li>{@code array}: ask for an array larger than the VM allows ("Requested array size exceeds VM limit")</li>
+ *   <li>{@code metaspace}: define classes in new class loaders until Metaspace is full</li>
+ *   <li>{@code direct KB MS}: keep direct buffers of KB kibibytes, sleeping MS ms after each MiB</li>
+ *   <li>{@code thread KB MS}: leak as {@code heap} does, in a thread that is not {@code main}</li>
+ *   <li>{@code swallow KB MS}: leak as {@code heap} does, catch the OOM, let go of the leak and print
+ *   {@code SWALLOWED}: the application lives on</li>
+ *   <li>{@code gcoverhead}: keep a live set that fills the heap while churning garbage, for "GC overhead
+ *   limit exceeded" under the Parallel collector</li>
  *   <li>{@code spin MS}: burn CPU for MS ms in a recognisable method, then print {@code SPUN}</li>
  *   <li>{@code exit}: exit with code 0</li>
  * </ul>
@@ -48,6 +56,29 @@ public final class LeakApp {
                     break;
                 case "huge":
                     LEAK.add(new long[(int) Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / 4)]);
+                    break;
+                case "array":
+                    LEAK.add(new long[Integer.MAX_VALUE]);
+                    break;
+                case "metaspace":
+                    leakClasses();
+                    break;
+                case "direct":
+                    leakDirect(Integer.parseInt(words[1]), Integer.parseInt(words[2]));
+                    break;
+                case "thread":
+                    leakInThread(Integer.parseInt(words[1]), Integer.parseInt(words[2]));
+                    break;
+                case "swallow":
+                    try {
+                        leakHeap(Integer.parseInt(words[1]), Integer.parseInt(words[2]));
+                    } catch (OutOfMemoryError e) {
+                        LEAK.clear();
+                        System.out.println("SWALLOWED " + e.getMessage());
+                    }
+                    break;
+                case "gcoverhead":
+                    gcOverhead();
                     break;
                 case "spin":
                     spin(Long.parseLong(words[1]));
@@ -96,7 +127,62 @@ public final class LeakApp {
         return x;
     }
 
-    static ByteBuffer direct(int bytes) {
-        return ByteBuffer.allocateDirect(bytes);
+    static void leakDirect(int kb, int sleepMs) throws InterruptedException {
+        long bytes = 0;
+        while (true) {
+            LEAK.add(ByteBuffer.allocateDirect(kb * 1024));
+            bytes += kb * 1024L;
+            if (sleepMs > 0 && bytes >= 1 << 20) {
+                bytes = 0;
+                Thread.sleep(sleepMs);
+            }
+        }
+    }
+
+    static void leakInThread(int kb, int sleepMs) throws InterruptedException {
+        Throwable[] died = new Throwable[1];
+        Thread leaker = new Thread(() -> {
+            try {
+                leakHeap(kb, sleepMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "leaker");
+        leaker.setUncaughtExceptionHandler((t, e) -> died[0] = e);
+        leaker.start();
+        leaker.join();
+        if (died[0] instanceof OutOfMemoryError) {
+            throw (OutOfMemoryError) died[0];
+        }
+    }
+
+    static void leakClasses() throws Exception {
+        byte[] bytes;
+        try (var in = LeakApp.class.getResourceAsStream("LeakedBlob.class")) {
+            bytes = in.readAllBytes();
+        }
+        while (true) {
+            LEAK.add(new BlobLoader().define(bytes));
+        }
+    }
+
+    /** One class loader per leaked class: each defines its own copy of {@link LeakedBlob} in Metaspace. */
+    static final class BlobLoader extends ClassLoader {
+        BlobLoader() {
+            super(null);
+        }
+
+        Class<?> define(byte[] bytes) {
+            return defineClass("dev.oomheapdump.it.app.LeakedBlob", bytes, 0, bytes.length);
+        }
+    }
+
+    /** The classic recipe: a map of small boxed entries that grows a little after each collection. */
+    static void gcOverhead() {
+        java.util.Map<Integer, String> map = new java.util.HashMap<>();
+        LEAK.add(map);
+        for (int i = 0; ; i++) {
+            map.put(i, String.valueOf(i));
+        }
     }
 }
