@@ -55,6 +55,7 @@ public final class OomService implements Closeable {
     private volatile OomPolicy policy;
     private GcMonitor monitor;
     private volatile DirectMemoryMonitor directMonitor;
+    private volatile ProcessMemoryMonitor processMonitor;
     private ArtifactStore.Reservation hookReservation;
     private volatile boolean hookFired;
     private volatile boolean closed;
@@ -130,6 +131,7 @@ public final class OomService implements Closeable {
             if (monitoring && monitor == null) {
                 monitor = new GcMonitor(this::onGc);
                 directMonitor = DirectMemoryMonitor.start(this::onDirectMemory).orElse(null);
+                processMonitor = ProcessMemoryMonitor.startIfNeeded(this::onProcessMemory).orElse(null);
             } else if (!monitoring && monitor != null) {
                 stopMonitors();
             }
@@ -149,6 +151,10 @@ public final class OomService implements Closeable {
         if (directMonitor != null) {
             directMonitor.close();
             directMonitor = null;
+        }
+        if (processMonitor != null) {
+            processMonitor.close();
+            processMonitor = null;
         }
     }
 
@@ -203,6 +209,17 @@ public final class OomService implements Closeable {
         consider("direct", used, max, System.nanoTime(), () -> String.format(java.util.Locale.ROOT,
                 "direct memory %.1f%% in use (%d of %d bytes), threshold %d%%", 100.0 * used / max, used, max,
                 policy.threshold()));
+    }
+
+    private void onProcessMemory(long resident) {
+        ProcessMemoryMonitor process = processMonitor;
+        if (process == null) {
+            return;
+        }
+        long total = process.total();
+        consider("process", resident, total, System.nanoTime(), () -> String.format(java.util.Locale.ROOT,
+                "process memory %.1f%% of the %d bytes the container allows (resident %d bytes), threshold %d%%",
+                100.0 * resident / total, total, resident, policy.threshold()));
     }
 
     /**

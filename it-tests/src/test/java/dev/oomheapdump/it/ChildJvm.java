@@ -49,7 +49,7 @@ public final class ChildJvm implements Closeable {
     private ChildJvm(Builder builder) throws IOException {
         this.port = builder.port > 0 ? builder.port : freePort();
         this.directory = builder.directory;
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(builder.prefix);
         cmd.add(builder.javaHome.resolve("bin").resolve("java").toString());
         cmd.add("-Xmx" + builder.heap);
         cmd.add("-XX:+Use" + builder.gc + "GC");
@@ -254,6 +254,7 @@ public final class ChildJvm implements Closeable {
         private String classPath;
         private final List<String> args = new ArrayList<>();
         private final List<String> jvmArgs = new ArrayList<>();
+        private final List<String> prefix = new ArrayList<>();
         private final Map<String, String> environment = new java.util.HashMap<>();
 
         public Builder heap(String heap) {
@@ -315,6 +316,12 @@ public final class ChildJvm implements Closeable {
 
         public Builder jvmArgs(String... jvmArgs) {
             this.jvmArgs.addAll(List.of(jvmArgs));
+            return this;
+        }
+
+        /** Words before {@code java} on the command line, e.g. a shell that moves itself into a cgroup first. */
+        public Builder commandPrefix(String... words) {
+            this.prefix.addAll(List.of(words));
             return this;
         }
 
