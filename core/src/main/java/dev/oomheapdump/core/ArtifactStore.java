@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * The one folder the suite writes to, lists and deletes from.
@@ -42,7 +41,9 @@ public final class ArtifactStore {
 
     private final Path directory;
     private final Path index;
-    private final String runId = UUID.randomUUID().toString();
+    /** Tells this run's files from earlier runs' (a pid alone repeats: in containers every JVM is pid 1). */
+    private final String runId = ProcessHandle.current().pid() + "-" + Long.toHexString(System.currentTimeMillis())
+            + "-" + Long.toHexString(System.nanoTime());
     private final Object lock = new Object();
     /** Known files by final name. */
     private final Map<String, Entry> entries = new LinkedHashMap<>();

@@ -20,8 +20,10 @@ public final class FileNames {
 
     public static final int MAX_NAME_LENGTH = 200;
     private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9._-]+");
-    private static final DateTimeFormatter STAMP =
-            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
+    /** Loaded on first use: java.time formatting costs tens of milliseconds to set up, not at agent start. */
+    private static final class Stamp {
+        static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
+    }
 
     private FileNames() {
     }
@@ -93,12 +95,12 @@ public final class FileNames {
 
     /** A name for a file the caller did not name: {@code prefix-yyyyMMdd-HHmmss-SSS}. */
     public static String generated(String prefix, Instant now) {
-        return prefix + "-" + STAMP.format(now);
+        return prefix + "-" + Stamp.FORMAT.format(now);
     }
 
     /** The timestamp suffix used by {@code addTimestamp}. */
     public static String stamp(Instant now) {
-        return STAMP.format(now);
+        return Stamp.FORMAT.format(now);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.oomheapdump.mbean;
 
 import dev.oomheapdump.core.OomPolicy;
+import dev.oomheapdump.core.OomService;
 
 import java.lang.instrument.Instrumentation;
 import java.util.Map;
@@ -8,12 +9,15 @@ import java.util.Map;
 /**
  * The {@code -javaagent} and attach entry point. Never throws into the host application: a bad option
  * prints one line naming it, installs nothing, and lets the application run on. The JVM's OOM hook is armed
- * before {@code premain} returns (an early OOM is caught); the JMX port is opened and checked on the daemon
- * thread {@code oom-heapdump-init}, so the application's start does not wait for it.
+ * before {@code premain} returns (an early OOM is caught); the MBean is registered and the JMX port opened
+ * and checked on the daemon thread {@code oom-heapdump-init}, so the application's start does not wait for
+ * the platform MBean server.
  *
  * <p>Attaching again to a JVM that has the agent changes its runtime policy options.
  */
 public final class Agent {
+
+    private static final java.util.concurrent.atomic.AtomicBoolean STARTED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Agent() {
     }
@@ -38,23 +42,39 @@ public final class Agent {
             OomHeapdump.print(System.err, "bad option: " + e.getMessage() + "; nothing installed, the application runs on");
             return;
         }
-        if (OomHeapdump.installed().isPresent()) {
-            updateInstalled(OomHeapdump.installed().get(), arguments);
+        if (!STARTED.compareAndSet(false, true)) {
+            OomHeapdump.installed().ifPresentOrElse(oom -> updateInstalled(oom, arguments),
+                    () -> OomHeapdump.print(System.err, "still starting; try the attach again in a moment"));
             return;
         }
-        OomHeapdump oom;
+        OomService service;
         try {
-            oom = OomHeapdump.installWithoutPort(policy);
+            // Synchronous and cheap: the JVM's hook is armed before main runs, so an early OOM is caught.
+            service = OomService.start(policy);
         } catch (Exception e) {
+            STARTED.set(false);
             OomHeapdump.print(System.err, "not installed: " + e.getMessage() + "; the application runs on");
             return;
         }
         OomHeapdump.print(System.err, "installed, " + policy.implementation() + (policy.heapdumpOnOOM() ? "" : " (off)")
                 + ", dumps in " + policy.directory() + ", MBean " + OomHeapdumpMXBean.OBJECT_NAME);
+        // The platform MBean server and the JMX port take a while to start: not on the application's time.
+        Thread init = new Thread(() -> register(service, policy), "oom-heapdump-init");
+        init.setDaemon(true);
+        init.start();
+    }
+
+    private static void register(OomService service, OomPolicy policy) {
+        OomHeapdump oom;
+        try {
+            oom = OomHeapdump.register(service);
+        } catch (RuntimeException e) {
+            OomHeapdump.print(System.err, "MBean not registered: " + e.getMessage()
+                    + "; the OOM policy still runs");
+            return;
+        }
         if (policy.port().isPresent()) {
-            Thread init = new Thread(() -> openPort(oom, policy.port().getAsInt()), "oom-heapdump-init");
-            init.setDaemon(true);
-            init.start();
+            openPort(oom, policy.port().getAsInt());
         }
     }
 

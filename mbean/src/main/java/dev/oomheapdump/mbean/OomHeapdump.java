@@ -78,24 +78,41 @@ public final class OomHeapdump implements AutoCloseable {
     }
 
     /** Everything but the port, which the agent opens on a background thread. */
-    static synchronized OomHeapdump installWithoutPort(OomPolicy policy) throws IOException {
+    static OomHeapdump installWithoutPort(OomPolicy policy) throws IOException {
+        synchronized (OomHeapdump.class) {
+            if (installed != null) {
+                throw new IllegalStateException("oom-heapdump is installed already in this JVM (directory "
+                        + installed.service.policy().directory() + "); use OomHeapdump.installed()");
+            }
+        }
+        OomService service = OomService.start(policy);
+        try {
+            return register(service);
+        } catch (RuntimeException e) {
+            service.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Registers the MBean of a started service on the platform MBean server.
+     *
+     * @throws IllegalStateException when the suite is installed already, or another copy registered the name
+     */
+    static synchronized OomHeapdump register(OomService service) {
         if (installed != null) {
             throw new IllegalStateException("oom-heapdump is installed already in this JVM (directory "
                     + installed.service.policy().directory() + "); use OomHeapdump.installed()");
         }
         MBeanServer mbeanServer = ManagementFactory.getPlatformMBeanServer();
-        if (mbeanServer.isRegistered(OomHeapdumpBean.objectName())) {
-            throw new IllegalStateException(OomHeapdumpMXBean.OBJECT_NAME + " is registered already, by another "
-                    + "copy of oom-heapdump in this JVM");
-        }
-        OomService service = OomService.start(policy);
         OomHeapdumpBean bean = new OomHeapdumpBean(service);
         try {
             mbeanServer.registerMBean(bean, OomHeapdumpBean.objectName());
         } catch (InstanceAlreadyExistsException | MBeanRegistrationException | NotCompliantMBeanException e) {
             bean.close();
-            service.close();
-            throw new IllegalStateException("Cannot register " + OomHeapdumpMXBean.OBJECT_NAME + ": " + e, e);
+            throw new IllegalStateException("Cannot register " + OomHeapdumpMXBean.OBJECT_NAME + ": "
+                    + (e instanceof InstanceAlreadyExistsException ? "it is registered already, by another copy of "
+                    + "oom-heapdump in this JVM" : e.toString()), e);
         }
         installed = new OomHeapdump(service, bean, mbeanServer);
         return installed;
