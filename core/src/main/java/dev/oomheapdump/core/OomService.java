@@ -54,8 +54,8 @@ public final class OomService implements Closeable {
 
     private volatile OomPolicy policy;
     private GcMonitor monitor;
-    private volatile DirectMemoryMonitor directMonitor;
-    private volatile ProcessMemoryMonitor processMonitor;
+    /** Watches of what has no notifications (direct memory, process memory), while monitoring. */
+    private final List<MemoryPoller> pollers = new ArrayList<>();
     private ArtifactStore.Reservation hookReservation;
     private volatile boolean hookFired;
     private volatile boolean closed;
@@ -130,8 +130,8 @@ public final class OomService implements Closeable {
             boolean monitoring = next.heapdumpOnOOM() && next.implementation() == OomImplementation.GC_MONITORING;
             if (monitoring && monitor == null) {
                 monitor = new GcMonitor(this::onGc);
-                directMonitor = DirectMemoryMonitor.start(this::onDirectMemory).orElse(null);
-                processMonitor = ProcessMemoryMonitor.startIfNeeded(this::onProcessMemory).orElse(null);
+                DirectMemoryMonitor.start(this::onPolled).ifPresent(pollers::add);
+                ProcessMemoryMonitor.startIfNeeded(this::onPolled).ifPresent(pollers::add);
             } else if (!monitoring && monitor != null) {
                 stopMonitors();
             }
@@ -148,14 +148,8 @@ public final class OomService implements Closeable {
             monitor.close();
             monitor = null;
         }
-        if (directMonitor != null) {
-            directMonitor.close();
-            directMonitor = null;
-        }
-        if (processMonitor != null) {
-            processMonitor.close();
-            processMonitor = null;
-        }
+        pollers.forEach(MemoryPoller::close);
+        pollers.clear();
     }
 
     /** The hook is armed under NATIVE_HOOK, and under GC_MONITORING as the last resort while under the limit. */
@@ -200,26 +194,11 @@ public final class OomService implements Closeable {
                 reading.collector(), reading.cause(), policy.threshold()));
     }
 
-    private void onDirectMemory(long used) {
-        DirectMemoryMonitor direct = directMonitor;
-        if (direct == null) {
-            return;
-        }
-        long max = direct.max();
-        consider("direct", used, max, System.nanoTime(), () -> String.format(java.util.Locale.ROOT,
-                "direct memory %.1f%% in use (%d of %d bytes), threshold %d%%", 100.0 * used / max, used, max,
+    private void onPolled(MemoryPoller poller, long used) {
+        long max = poller.max();
+        consider(poller.source(), used, max, System.nanoTime(), () -> String.format(java.util.Locale.ROOT,
+                "%s %.1f%% in use (%d of %d bytes), threshold %d%%", poller.label(), 100.0 * used / max, used, max,
                 policy.threshold()));
-    }
-
-    private void onProcessMemory(long resident) {
-        ProcessMemoryMonitor process = processMonitor;
-        if (process == null) {
-            return;
-        }
-        long total = process.total();
-        consider("process", resident, total, System.nanoTime(), () -> String.format(java.util.Locale.ROOT,
-                "process memory %.1f%% of the %d bytes the container allows (resident %d bytes), threshold %d%%",
-                100.0 * resident / total, total, resident, policy.threshold()));
     }
 
     /**
@@ -245,14 +224,47 @@ public final class OomService implements Closeable {
                 return;
             }
             monitorDumpPending = true;
-            lastTriggerUsed.put(source, used);
-            if (oomDumpCount.incrementAndGet() >= p.limit()) {
-                // This dump takes the last slot of the limit: the JVM's hook must not add one more.
-                disarmHook();
+        }
+        // Everything that allocates happens on the dump thread: this thread may meet the OOM at any step.
+        try {
+            oomDumpThread.execute(() -> monitorDump(source, used, max, receivedNanos, reason));
+        } catch (Throwable e) {
+            synchronized (policyLock) {
+                monitorDumpPending = false;
             }
         }
-        String why = reason.get();
-        oomDumpThread.execute(() -> monitorDump(why, used, max, receivedNanos));
+    }
+
+    /**
+     * Counts the attempt, or backs out when the limit was reached meanwhile (the JVM's hook may have fired).
+     * The attempt that takes the last slot disarms the hook first, retrying: the hook must not add one more.
+     *
+     * @return the attempt's number, or 0 to back out
+     */
+    private int countAttempt(String source, long used) {
+        boolean lastSlot;
+        int attempt;
+        synchronized (policyLock) {
+            OomPolicy p = policy;
+            if (closed || oomDumpCount.get() >= p.limit()) {
+                return 0;
+            }
+            lastTriggerUsed.put(source, used);
+            attempt = oomDumpCount.incrementAndGet();
+            lastSlot = attempt >= p.limit();
+        }
+        for (int tries = 0; lastSlot && tries < 100; tries++) {
+            try {
+                synchronized (policyLock) {
+                    disarmHook();
+                }
+                break;
+            } catch (Throwable e) {
+                // setting a VM flag allocates; the heap may be full for a moment
+                Thread.onSpinWait();
+            }
+        }
+        return attempt;
     }
 
     /**
@@ -261,24 +273,32 @@ public final class OomService implements Closeable {
      * and a dump that was written is never deleted for a failure after it: if the rename fails, the file stays
      * under its temporary name and the next refresh of the listing renames it.
      */
-    private void monitorDump(String reason, long used, long max, long receivedNanos) {
+    private void monitorDump(String source, long used, long max, long receivedNanos,
+                             java.util.function.Supplier<String> describe) {
         JobGuard.Ticket ticket = null;
         ArtifactStore.Reservation reservation = null;
         boolean written = false;
+        String reason = source;
         try {
+            int attempt = countAttempt(source, used);
+            if (attempt == 0) {
+                return;
+            }
+            reason = describe.get();
+            String why = reason;
             OomPolicy p = policy;
             ticket = guard.acquireForOomDump(oomDumpName(p), OOM_DUMP_WAIT).orElse(null);
             if (ticket == null) {
                 quietly(() -> emit(OomEvent.OOM_DUMP_FAILED, "OOM dump skipped: another job held the guard for "
-                        + OOM_DUMP_WAIT, Map.of("reason", reason)));
+                        + OOM_DUMP_WAIT, Map.of("reason", why)));
                 return;
             }
             reservation = store.reserve(oomDumpName(p), ArtifactKind.OOM_DUMP, true, false);
             String path = reservation.finalPath().toString();
             long lagMs = (System.nanoTime() - receivedNanos) / 1_000_000;
-            quietly(() -> emit(OomEvent.OOM_DUMP_STARTED, "OOM dump started: " + reason, map("path", path,
-                    "reason", reason, "usedBytes", Long.toString(used), "maxBytes", Long.toString(max),
-                    "attempt", Integer.toString(oomDumpCount.get()), "queuedMillis", Long.toString(lagMs))));
+            quietly(() -> emit(OomEvent.OOM_DUMP_STARTED, "OOM dump started: " + why, map("path", path,
+                    "reason", why, "usedBytes", Long.toString(used), "maxBytes", Long.toString(max),
+                    "attempt", Integer.toString(attempt), "queuedMillis", Long.toString(lagMs))));
             dumper.dump(reservation.writePath(), false);
             written = true;
             Artifact artifact = store.commit(reservation);
@@ -291,7 +311,8 @@ public final class OomService implements Closeable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            quietly(() -> emit(OomEvent.OOM_DUMP_FAILED, "OOM dump failed: " + e, Map.of("reason", reason,
+            String why = reason;
+            quietly(() -> emit(OomEvent.OOM_DUMP_FAILED, "OOM dump failed: " + e, Map.of("reason", why,
                     "error", String.valueOf(e))));
         } finally {
             ArtifactStore.Reservation leftover = reservation;
@@ -300,6 +321,7 @@ public final class OomService implements Closeable {
                 quietly(() -> {
                     if (keep) {
                         store.forget(leftover);
+                        store.refresh();
                     } else {
                         store.abort(leftover);
                     }
@@ -625,6 +647,9 @@ public final class OomService implements Closeable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            // a dump whose rename met the OOM is complete under its temporary name: rename it now
+            quietly(store::refresh);
         }
     }
 

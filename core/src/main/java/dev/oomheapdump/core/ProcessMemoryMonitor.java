@@ -5,7 +5,6 @@ import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.function.LongConsumer;
 
 /**
  * Watches the process's resident memory against the memory the JVM may use on this machine: the container's
@@ -15,32 +14,24 @@ import java.util.function.LongConsumer;
  * while there is still time.
  *
  * <p>It runs only where that can happen: when the memory available is below the maximum heap plus the
- * maximum direct memory. It reads {@code /proc/self/status} every {@value #INTERVAL_MS} ms (Linux only).
+ * maximum direct memory. It reads {@code /proc/self/status} every 100 ms (Linux only).
  */
-public final class ProcessMemoryMonitor implements AutoCloseable {
+public final class ProcessMemoryMonitor {
 
-    static final long INTERVAL_MS = 100;
     private static final String STATUS = "/proc/self/status";
 
-    private final long total;
-    private final Thread thread;
-    private volatile boolean closed;
-
-    private ProcessMemoryMonitor(long total, LongConsumer sink) {
-        this.total = total;
-        this.thread = new Thread(() -> run(sink), "oom-heapdump-process-memory");
-        this.thread.setDaemon(true);
-        this.thread.start();
+    private ProcessMemoryMonitor() {
     }
 
     /** Starts watching when the process can outgrow its memory before its heap is full; empty otherwise. */
-    public static Optional<ProcessMemoryMonitor> startIfNeeded(LongConsumer sink) {
+    static Optional<MemoryPoller> startIfNeeded(MemoryPoller.Sink sink) {
         long total = totalMemory();
         if (total <= 0 || residentBytes() < 0) {
             return Optional.empty();
         }
         long mayUse = GcMonitor.maxHeap() + DirectMemoryMonitor.maxDirectMemory();
-        return total < mayUse ? Optional.of(new ProcessMemoryMonitor(total, sink)) : Optional.empty();
+        return total < mayUse ? Optional.of(new MemoryPoller("process", "process memory (resident, against the "
+                + "container's limit)", total, ProcessMemoryMonitor::residentBytes, sink)) : Optional.empty();
     }
 
     /** The memory the JVM may use here: the container's limit, else the machine's memory; 0 when unknown. */
@@ -50,10 +41,6 @@ public final class ProcessMemoryMonitor implements AutoCloseable {
             return ((com.sun.management.OperatingSystemMXBean) os).getTotalMemorySize();
         }
         return 0;
-    }
-
-    public long total() {
-        return total;
     }
 
     /** The process's resident set size in bytes, from {@code VmRSS}; -1 when unreadable (not Linux). */
@@ -85,27 +72,5 @@ public final class ProcessMemoryMonitor implements AutoCloseable {
             }
         }
         return digits ? kb * 1024 : -1;
-    }
-
-    private void run(LongConsumer sink) {
-        while (!closed) {
-            try {
-                long rss = residentBytes();
-                if (rss > 0) {
-                    sink.accept(rss);
-                }
-                Thread.sleep(INTERVAL_MS);
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException | OutOfMemoryError e) {
-                // keep watching
-            }
-        }
-    }
-
-    @Override
-    public void close() {
-        closed = true;
-        thread.interrupt();
     }
 }
