@@ -1,0 +1,246 @@
+package dev.oomheapdump.jconsole;
+
+import dev.oomheapdump.jconsole.TabState.Link;
+
+import javax.imageio.ImageIO;
+import javax.swing.JComponent;
+import javax.swing.JLabel;
+import javax.swing.JOptionPane;
+import javax.swing.JTabbedPane;
+import javax.swing.SwingUtilities;
+import java.awt.Component;
+import java.awt.Container;
+import java.awt.Dimension;
+import java.awt.Graphics2D;
+import java.awt.Window;
+import java.awt.image.BufferedImage;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A click-through of the tab inside a real JConsole, for the integration test and the README's screenshot. Off
+ * unless JConsole runs with {@code -J-Doomheapdump.jconsole.selftest=<file.png>}; then it answers JConsole's
+ * "Secure connection failed, retry insecurely?" question (the suite's port is loopback-only, without SSL),
+ * selects the tab, clicks "Heap snapshot", waits for the file to be listed complete, paints the JConsole window
+ * into the PNG and prints lines starting with {@value #PREFIX}: {@code SNAPSHOT <path>},
+ * {@code SCREENSHOT <png>}, then {@code OK} or {@code FAILED <why>}. Optional:
+ * {@code -J-Doomheapdump.jconsole.selftest.size=1100x820} resizes the window first.
+ */
+final class SelfTest implements Runnable {
+
+    static final String PROPERTY = "oomheapdump.jconsole.selftest";
+    static final String SIZE_PROPERTY = PROPERTY + ".size";
+    static final String PREFIX = "oom-heapdump-selftest: ";
+    private static final long TIMEOUT_MS = 90_000;
+    private static final AtomicBoolean STARTED = new AtomicBoolean();
+    private static final AtomicReference<OomHeapdumpTab> TAB = new AtomicReference<>();
+    private static final PrintStream OUT = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
+            StandardCharsets.UTF_8);
+
+    private final Path png;
+    private final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+
+    private SelfTest(Path png) {
+        this.png = png;
+    }
+
+    static void startIfRequested() {
+        String target = System.getProperty(PROPERTY);
+        if (target == null || target.isBlank() || !STARTED.compareAndSet(false, true)) {
+            return;
+        }
+        Thread thread = new Thread(new SelfTest(Paths.get(target).toAbsolutePath()), "oom-heapdump-jconsole-selftest");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    static void register(OomHeapdumpTab tab) {
+        TAB.compareAndSet(null, tab);
+    }
+
+    @Override
+    public void run() {
+        try {
+            say("started; the screenshot goes to " + png);
+            int answered = 0;
+            while (TAB.get() == null || onEdt(() -> TAB.get().shownState().link()) != Link.READY) {
+                checkDeadline(() -> "the tab did not show the bean; tab state: "
+                        + (TAB.get() == null ? "no tab yet" : onEdt(() -> TAB.get().shownState()).toString()));
+                String answer = onEdt(SelfTest::answerConnectionQuestion);
+                if (answer != null) {
+                    say("answered JConsole's question '" + answer + "'");
+                    if (++answered > 3) {
+                        throw new IllegalStateException("JConsole keeps failing to connect: " + answer);
+                    }
+                }
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+            OomHeapdumpTab tab = TAB.get();
+            onEdt(() -> select(tab));
+            waitFor(() -> onEdt(() -> tab.heapSnapshotButton().isEnabled()), "the Heap snapshot button is enabled");
+
+            CompletableFuture<Result> result = new CompletableFuture<>();
+            tab.addResultListener(result::complete);
+            long start = System.nanoTime();
+            onEdt(() -> {
+                tab.heapSnapshotButton().doClick();
+                return null;
+            });
+            say("clicked Heap snapshot");
+            Result outcome = result.get(remainingMillis(), TimeUnit.MILLISECONDS);
+            if (!outcome.ok()) {
+                throw new IllegalStateException("the tab shows: " + outcome.message());
+            }
+            say("SNAPSHOT " + outcome.path() + " (" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)");
+            waitFor(() -> onEdt(() -> tab.table().rows().stream()
+                    .anyMatch(a -> a.path().equals(outcome.path()) && a.complete())), "the table lists it complete");
+            waitFor(() -> onEdt(SelfTest::noSheetShowing), "JConsole's connection sheet is gone");
+            onEdt(() -> screenshot(tab));
+            say("SCREENSHOT " + png);
+            say("OK");
+        } catch (Throwable e) {
+            Throwable cause = e instanceof InvocationTargetException ? e.getCause() : e;
+            say("FAILED " + cause);
+        }
+    }
+
+    /** Presses the first button of JConsole's connection sheet: "Insecure connection" (or "Connect" again). */
+    private static String answerConnectionQuestion() {
+        for (Window window : Window.getWindows()) {
+            JOptionPane pane = find(window, JOptionPane.class);
+            if (pane != null && pane.isShowing() && pane.getOptions() != null && pane.getOptions().length == 2
+                    && pane.getOptions()[0] instanceof String && pane.getValue() == JOptionPane.UNINITIALIZED_VALUE) {
+                Object option = pane.getOptions()[0];
+                String text = pane.getMessage() instanceof JLabel ? ((JLabel) pane.getMessage()).getText()
+                        : Objects.toString(pane.getMessage());
+                pane.setValue(option);
+                return text.replaceAll("<[^>]*>", " ").replaceAll("\\s+", " ").trim() + "' -> '" + option;
+            }
+        }
+        return null;
+    }
+
+    private static boolean noSheetShowing() {
+        for (Window window : Window.getWindows()) {
+            JOptionPane pane = find(window, JOptionPane.class);
+            if (pane != null && pane.isShowing()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static <T> T find(Component component, Class<T> type) {
+        if (type.isInstance(component)) {
+            return type.cast(component);
+        }
+        if (component instanceof Container) {
+            for (Component child : ((Container) component).getComponents()) {
+                T found = find(child, type);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Void select(JComponent tab) {
+        Component child = tab;
+        for (Container parent = tab.getParent(); parent != null; parent = parent.getParent()) {
+            if (parent instanceof JTabbedPane) {
+                ((JTabbedPane) parent).setSelectedComponent(child);
+                return null;
+            }
+            child = parent;
+        }
+        throw new IllegalStateException("the tab is not in a JTabbedPane");
+    }
+
+    private Void screenshot(JComponent tab) throws IOException {
+        Window window = SwingUtilities.getWindowAncestor(tab);
+        if (window == null) {
+            throw new IllegalStateException("the tab is not in a window");
+        }
+        String size = System.getProperty(SIZE_PROPERTY, "");
+        if (size.matches("\\d+x\\d+")) {
+            String[] wh = size.split("x");
+            window.setSize(new Dimension(Integer.parseInt(wh[0]), Integer.parseInt(wh[1])));
+            window.validate();
+        }
+        Container root = SwingUtilities.getRootPane(window);
+        BufferedImage image = new BufferedImage(root.getWidth(), root.getHeight(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            root.paint(g);
+        } finally {
+            g.dispose();
+        }
+        Files.createDirectories(png.toAbsolutePath().getParent());
+        if (!ImageIO.write(image, "png", png.toFile())) {
+            throw new IOException("no PNG writer");
+        }
+        return null;
+    }
+
+    private void waitFor(BooleanSupplier condition, String what) throws Exception {
+        while (!condition.getAsBoolean()) {
+            checkDeadline(() -> "timed out waiting until " + what);
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+    }
+
+    private void checkDeadline(Callable<String> why) throws Exception {
+        if (System.nanoTime() > deadline) {
+            throw new TimeoutException(why.call());
+        }
+    }
+
+    private long remainingMillis() {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    }
+
+    private static <T> T onEdt(Callable<T> call) {
+        AtomicReference<T> value = new AtomicReference<>();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try {
+            SwingUtilities.invokeAndWait(() -> {
+                try {
+                    value.set(call.call());
+                } catch (Exception e) {
+                    failure.set(e);
+                }
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException(failure.get());
+        }
+        return value.get();
+    }
+
+    /** To the process's standard output: the jconsole launcher sends System.out to its "Output" window. */
+    private static void say(String line) {
+        OUT.println(PREFIX + line);
+        OUT.flush();
+    }
+}
