@@ -145,13 +145,18 @@ final class OomHeapdumpTab extends JPanel {
         String target = pid > 0 ? Long.toString(pid) : "&lt;pid&gt;";
         missingText.setText("<html><body>"
                 + "<h2>The oom-heapdump agent is not installed in this JVM</h2>"
-                + "<p>This tab drives the MBean <code>" + TabModel.OBJECT_NAME + "</code>: heap dumps on "
+                + "<p>This tab drives the MBean " + code(TabModel.OBJECT_NAME) + ": heap dumps on "
                 + "OutOfMemoryError, heap snapshots and CPU profiles. This JVM does not have it.</p>"
                 + "<p><b>Add it at startup</b>, on the application's java command line:<br>"
-                + "<code>java -javaagent:oom-heapdump-agent.jar=port=9010 ... </code></p>"
+                + code("java -javaagent:oom-heapdump-agent.jar=port=9010 ...") + "</p>"
                 + "<p><b>Or load it into this running JVM</b>, on its host:<br>"
-                + "<code>java -jar oom-heapdump-agent.jar attach " + target + "</code></p>"
+                + code("java -jar oom-heapdump-agent.jar attach " + target) + "</p>"
                 + "<p>This tab turns on by itself when the MBean appears.</p></body></html>");
+    }
+
+    /** Monospaced at the text's size (Swing's {@code <code>} is tiny). */
+    private static String code(String text) {
+        return "<font face=\"Monospaced\">" + text + "</font>";
     }
 
     private JComponent mainPanel() {

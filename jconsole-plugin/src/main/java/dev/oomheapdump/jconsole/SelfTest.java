@@ -26,6 +26,7 @@ import java.nio.file.Paths;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,7 +39,8 @@ import java.util.function.BooleanSupplier;
  * "Secure connection failed, retry insecurely?" question (the suite's port is loopback-only, without SSL),
  * selects the tab, clicks "Heap snapshot", waits for the file to be listed complete, paints the JConsole window
  * into the PNG and prints lines starting with {@value #PREFIX}: {@code SNAPSHOT <path>},
- * {@code SCREENSHOT <png>}, then {@code OK} or {@code FAILED <why>}. Optional:
+ * {@code SCREENSHOT <png>}, then {@code OK} or {@code FAILED <why>}. A failure still paints the window when the
+ * tab exists (the "not installed" panel, an error message), so that a failed run shows what JConsole showed. Optional:
  * {@code -J-Doomheapdump.jconsole.selftest.size=1100x820} resizes the window first.
  */
 final class SelfTest implements Runnable {
@@ -46,7 +48,7 @@ final class SelfTest implements Runnable {
     static final String PROPERTY = "oomheapdump.jconsole.selftest";
     static final String SIZE_PROPERTY = PROPERTY + ".size";
     static final String PREFIX = "oom-heapdump-selftest: ";
-    private static final long TIMEOUT_MS = 90_000;
+    private static final long TIMEOUT_MS = 45_000;
     private static final AtomicBoolean STARTED = new AtomicBoolean();
     private static final AtomicReference<OomHeapdumpTab> TAB = new AtomicReference<>();
     private static final PrintStream OUT = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
@@ -75,48 +77,66 @@ final class SelfTest implements Runnable {
 
     @Override
     public void run() {
+        String failure = null;
         try {
             say("started; the screenshot goes to " + png);
-            int answered = 0;
-            while (TAB.get() == null || onEdt(() -> TAB.get().shownState().link()) != Link.READY) {
-                checkDeadline(() -> "the tab did not show the bean; tab state: "
-                        + (TAB.get() == null ? "no tab yet" : onEdt(() -> TAB.get().shownState()).toString()));
-                String answer = onEdt(SelfTest::answerConnectionQuestion);
-                if (answer != null) {
-                    say("answered JConsole's question '" + answer + "'");
-                    if (++answered > 3) {
-                        throw new IllegalStateException("JConsole keeps failing to connect: " + answer);
-                    }
-                }
-                TimeUnit.MILLISECONDS.sleep(100);
-            }
-            OomHeapdumpTab tab = TAB.get();
-            onEdt(() -> select(tab));
-            waitFor(() -> onEdt(() -> tab.heapSnapshotButton().isEnabled()), "the Heap snapshot button is enabled");
-
-            CompletableFuture<Result> result = new CompletableFuture<>();
-            tab.addResultListener(result::complete);
-            long start = System.nanoTime();
-            onEdt(() -> {
-                tab.heapSnapshotButton().doClick();
-                return null;
-            });
-            say("clicked Heap snapshot");
-            Result outcome = result.get(remainingMillis(), TimeUnit.MILLISECONDS);
-            if (!outcome.ok()) {
-                throw new IllegalStateException("the tab shows: " + outcome.message());
-            }
-            say("SNAPSHOT " + outcome.path() + " (" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)");
-            waitFor(() -> onEdt(() -> tab.table().rows().stream()
-                    .anyMatch(a -> a.path().equals(outcome.path()) && a.complete())), "the table lists it complete");
-            waitFor(() -> onEdt(SelfTest::noSheetShowing), "JConsole's connection sheet is gone");
-            onEdt(() -> screenshot(tab));
-            say("SCREENSHOT " + png);
-            say("OK");
+            clickThrough();
         } catch (Throwable e) {
-            Throwable cause = e instanceof InvocationTargetException ? e.getCause() : e;
-            say("FAILED " + cause);
+            Throwable cause = e instanceof InvocationTargetException || e instanceof ExecutionException ? e.getCause() : e;
+            failure = String.valueOf(cause);
         }
+        OomHeapdumpTab tab = TAB.get();
+        if (tab != null) {
+            try {
+                // JConsole keeps its "Connecting" sheet up for two seconds at least
+                long sheetDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                waitFor(() -> onEdt(SelfTest::noSheetShowing), "JConsole's connection sheet is gone", sheetDeadline);
+                onEdt(() -> select(tab));
+                onEdt(() -> screenshot(tab));
+                say("SCREENSHOT " + png);
+            } catch (Throwable e) {
+                failure = failure != null ? failure : "no screenshot: " + e;
+            }
+        }
+        say(failure == null ? "OK" : "FAILED " + failure);
+    }
+
+    private void clickThrough() throws Exception {
+        int answered = 0;
+        while (TAB.get() == null || onEdt(() -> TAB.get().shownState().link()) != Link.READY) {
+            checkDeadline(() -> "the tab did not show the bean; tab state: "
+                    + (TAB.get() == null ? "no tab yet" : onEdt(() -> TAB.get().shownState()).toString()), deadline);
+            if (TAB.get() != null && onEdt(() -> TAB.get().shownState().link()) == Link.NOT_INSTALLED) {
+                throw new IllegalStateException("the tab says the oom-heapdump agent is not installed in this JVM");
+            }
+            String answer = onEdt(SelfTest::answerConnectionQuestion);
+            if (answer != null) {
+                say("answered JConsole's question '" + answer + "'");
+                if (++answered > 3) {
+                    throw new IllegalStateException("JConsole keeps failing to connect: " + answer);
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        OomHeapdumpTab tab = TAB.get();
+        onEdt(() -> select(tab));
+        waitFor(() -> onEdt(() -> tab.heapSnapshotButton().isEnabled()), "the Heap snapshot button is enabled", deadline);
+
+        CompletableFuture<Result> result = new CompletableFuture<>();
+        tab.addResultListener(result::complete);
+        long start = System.nanoTime();
+        onEdt(() -> {
+            tab.heapSnapshotButton().doClick();
+            return null;
+        });
+        say("clicked Heap snapshot");
+        Result outcome = result.get(remainingMillis(), TimeUnit.MILLISECONDS);
+        if (!outcome.ok()) {
+            throw new IllegalStateException("the tab shows: " + outcome.message());
+        }
+        say("SNAPSHOT " + outcome.path() + " (" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)");
+        waitFor(() -> onEdt(() -> tab.table().rows().stream()
+                .anyMatch(a -> a.path().equals(outcome.path()) && a.complete())), "the table lists it complete", deadline);
     }
 
     /** Presses the first button of JConsole's connection sheet: "Insecure connection" (or "Connect" again). */
@@ -198,15 +218,15 @@ final class SelfTest implements Runnable {
         return null;
     }
 
-    private void waitFor(BooleanSupplier condition, String what) throws Exception {
+    private static void waitFor(BooleanSupplier condition, String what, long until) throws Exception {
         while (!condition.getAsBoolean()) {
-            checkDeadline(() -> "timed out waiting until " + what);
+            checkDeadline(() -> "timed out waiting until " + what, until);
             TimeUnit.MILLISECONDS.sleep(50);
         }
     }
 
-    private void checkDeadline(Callable<String> why) throws Exception {
-        if (System.nanoTime() > deadline) {
+    private static void checkDeadline(Callable<String> why, long until) throws Exception {
+        if (System.nanoTime() > until) {
             throw new TimeoutException(why.call());
         }
     }

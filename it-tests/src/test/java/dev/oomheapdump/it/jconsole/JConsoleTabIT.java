@@ -1,0 +1,134 @@
+package dev.oomheapdump.it.jconsole;
+
+import dev.oomheapdump.core.HprofFile;
+import dev.oomheapdump.it.ChildJvm;
+import dev.oomheapdump.it.ChildOutputOnFailure;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The plugin in a real JConsole, in a private Xvfb display, connected to a child JVM over its loopback port:
+ * the tab is selected and its "Heap snapshot" button clicked, then the file must exist on disk, be a complete
+ * HPROF file and be listed by the bean; a PNG of the JConsole window is kept in {@code target/}. The negative twin
+ * connects JConsole to a JVM without the agent and expects the "not installed" panel.
+ *
+ * <p>JConsole runs in its own process, so the clicking is done from inside it: the plugin's self-test, switched
+ * on with {@code -J-Doomheapdump.jconsole.selftest=<png>}, answers JConsole's "retry insecurely?" sheet (the
+ * suite's port has no SSL), selects the tab, calls {@code doClick()} on the button on the event thread, waits for
+ * the result, paints the window into the PNG and prints {@code oom-heapdump-selftest: OK} or
+ * {@code ... FAILED <why>} on standard output.
+ */
+@ExtendWith(ChildOutputOnFailure.class)
+class JConsoleTabIT {
+
+    private static final String SELFTEST = "oom-heapdump-selftest: ";
+
+    @TempDir
+    Path dir;
+
+    static Path pluginJar() {
+        return Paths.get(System.getProperty("oomheapdump.jconsolePluginJar",
+                "../jconsole-plugin/target/oom-heapdump-jconsole-plugin.jar")).toAbsolutePath().normalize();
+    }
+
+    @Test
+    void theHeapSnapshotButtonWritesACompleteSnapshotThatTheBeanLists() throws Exception {
+        Path png = Paths.get("target", "jconsole-tab.png").toAbsolutePath();
+        try (Xvfb xvfb = Xvfb.start();
+             ChildJvm child = ChildJvm.builder().heap("64m").agent("").directory(dir).start()) {
+            MBeanServerConnection bean = child.connect();
+            try (Spawned console = selfTest(xvfb, child, png)) {
+                assertTrue(console.line(SELFTEST + "OK").isPresent(), console.output());
+
+                String line = console.line(SELFTEST + "SNAPSHOT ").orElseThrow(() -> new AssertionError(console.output()));
+                Path snapshot = Paths.get(line.substring((SELFTEST + "SNAPSHOT ").length()).replaceAll(" \\(\\d+ ms\\)$", ""));
+                assertEquals(dir.toRealPath(), snapshot.getParent().toRealPath(), "written in the agent's directory");
+                assertTrue(Files.isRegularFile(snapshot), snapshot + " exists");
+                HprofFile.Check check = HprofFile.check(snapshot);
+                assertTrue(check.complete(), check.toString());
+                String[] listed = (String[]) bean.getAttribute(new ObjectName(ChildJvm.OBJECT_NAME), "HeapSnapshots");
+                assertTrue(Arrays.asList(listed).contains(snapshot.toString()),
+                        "the bean lists it complete: " + Arrays.toString(listed));
+                assertScreenshot(png, console);
+            }
+        }
+    }
+
+    @Test
+    void withoutTheAgentTheTabSaysHowToAddIt() throws Exception {
+        Path png = Paths.get("target", "jconsole-tab-not-installed.png").toAbsolutePath();
+        int port = ChildJvm.freePort();
+        try (Xvfb xvfb = Xvfb.start();
+             ChildJvm child = ChildJvm.builder().heap("64m").agent(null).port(port).jvmArgs(
+                     "-Dcom.sun.management.jmxremote.port=" + port, "-Dcom.sun.management.jmxremote.rmi.port=" + port,
+                     "-Dcom.sun.management.jmxremote.host=127.0.0.1", "-Djava.rmi.server.hostname=127.0.0.1",
+                     "-Dcom.sun.management.jmxremote.authenticate=false", "-Dcom.sun.management.jmxremote.ssl=false")
+                     .start()) {
+            assertFalse(child.connect().isRegistered(new ObjectName(ChildJvm.OBJECT_NAME)), "no agent, no bean");
+            try (Spawned console = selfTest(xvfb, child, png)) {
+                String failed = console.line(SELFTEST + "FAILED").orElseThrow(() -> new AssertionError(console.output()));
+                assertTrue(failed.contains("the tab says the oom-heapdump agent is not installed"), console.output());
+                assertFalse(console.line(SELFTEST + "clicked").isPresent(), "there is no button to click");
+                assertScreenshot(png, console);
+            }
+        }
+    }
+
+    /** Starts JConsole with the plugin and its self-test, and waits until the self-test has its verdict. */
+    private static Spawned selfTest(Xvfb xvfb, ChildJvm child, Path png) throws IOException {
+        Path plugin = pluginJar();
+        assertTrue(Files.isRegularFile(plugin), plugin + " is missing: build the reactor with the jconsole-plugin "
+                + "module (mvn -B -pl jconsole-plugin,it-tests -am verify)");
+        Path jconsole = ChildJvm.javaHome().resolve("bin").resolve("jconsole");
+        assertTrue(Files.isExecutable(jconsole), "no jconsole in " + ChildJvm.javaHome());
+        Files.deleteIfExists(png);
+        List<String> command = List.of(jconsole.toString(), "-J-Duser.language=en", "-J-Duser.country=US",
+                "-J-Doomheapdump.jconsole.selftest=" + png, "-pluginpath", plugin.toString(),
+                "127.0.0.1:" + child.port());
+        long start = System.nanoTime();
+        Spawned console = new Spawned("jconsole", command, Map.of("DISPLAY", xvfb.display()));
+        try {
+            await("the self-test's verdict").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .failFast("JConsole, Xvfb or the child died", () -> {
+                        if (!console.alive() || !xvfb.alive() || !child.process().isAlive()) {
+                            throw new AssertionError(console.output() + "\n" + xvfb.output());
+                        }
+                    })
+                    .until(() -> console.line(SELFTEST + "OK").isPresent() || console.line(SELFTEST + "FAILED").isPresent());
+        } catch (RuntimeException | AssertionError e) {
+            console.close();
+            throw new AssertionError("no verdict from the self-test\n" + console.output() + "\n" + xvfb.output(), e);
+        }
+        System.out.println("JConsole's self-test took " + Duration.ofNanos(System.nanoTime() - start).toMillis()
+                + " ms from start to verdict\n" + String.join("\n", console.lines()));
+        return console;
+    }
+
+    private static void assertScreenshot(Path png, Spawned console) throws IOException {
+        assertTrue(console.line(SELFTEST + "SCREENSHOT ").isPresent(), console.output());
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertNotNull(image, png + " is a PNG");
+        assertTrue(image.getWidth() >= 600 && image.getHeight() >= 400,
+                "the JConsole window, " + image.getWidth() + "x" + image.getHeight());
+    }
+}
