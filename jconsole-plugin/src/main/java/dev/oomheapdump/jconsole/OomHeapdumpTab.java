@@ -624,6 +624,22 @@ final class OomHeapdumpTab extends JPanel {
         return heapSnapshot;
     }
 
+    JButton cpuProfileButton() {
+        return cpuProfile;
+    }
+
+    JButton deleteAllButton() {
+        return deleteAll;
+    }
+
+    JTextField durationField() {
+        return duration;
+    }
+
+    JProgressBar progressBar() {
+        return progress;
+    }
+
     JButton applyButton() {
         return apply;
     }

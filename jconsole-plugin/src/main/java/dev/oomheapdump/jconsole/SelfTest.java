@@ -40,13 +40,17 @@ import java.util.function.BooleanSupplier;
  * selects the tab, clicks "Heap snapshot", waits for the file to be listed complete, paints the JConsole window
  * into the PNG and prints lines starting with {@value #PREFIX}: {@code SNAPSHOT <path>},
  * {@code SCREENSHOT <png>}, then {@code OK} or {@code FAILED <why>}. A failure still paints the window when the
- * tab exists (the "not installed" panel, an error message), so that a failed run shows what JConsole showed. Optional:
+ * tab exists (the "not installed" panel, an error message), so that a failed run shows what JConsole showed.
+ * With {@code -J-Doomheapdump.jconsole.selftest.cpuProfileSeconds=N} it then clicks "CPU profile" for N seconds,
+ * checks that the progress bar moves while the job buttons are disabled, paints {@code <name>-progress.png} and
+ * prints {@code PROGRESS <label>} and {@code PROFILE <path>}. Optional:
  * {@code -J-Doomheapdump.jconsole.selftest.size=1100x820} resizes the window first.
  */
 final class SelfTest implements Runnable {
 
     static final String PROPERTY = "oomheapdump.jconsole.selftest";
     static final String SIZE_PROPERTY = PROPERTY + ".size";
+    static final String PROFILE_PROPERTY = PROPERTY + ".cpuProfileSeconds";
     static final String PREFIX = "oom-heapdump-selftest: ";
     private static final long TIMEOUT_MS = 45_000;
     private static final AtomicBoolean STARTED = new AtomicBoolean();
@@ -92,7 +96,7 @@ final class SelfTest implements Runnable {
                 long sheetDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 waitFor(() -> onEdt(SelfTest::noSheetShowing), "JConsole's connection sheet is gone", sheetDeadline);
                 onEdt(() -> select(tab));
-                onEdt(() -> screenshot(tab));
+                onEdt(() -> screenshot(tab, png));
                 say("SCREENSHOT " + png);
             } catch (Throwable e) {
                 failure = failure != null ? failure : "no screenshot: " + e;
@@ -137,6 +141,42 @@ final class SelfTest implements Runnable {
         say("SNAPSHOT " + outcome.path() + " (" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)");
         waitFor(() -> onEdt(() -> tab.table().rows().stream()
                 .anyMatch(a -> a.path().equals(outcome.path()) && a.complete())), "the table lists it complete", deadline);
+        long seconds = Long.getLong(PROFILE_PROPERTY, 0);
+        if (seconds > 0) {
+            profile(tab, seconds);
+        }
+    }
+
+    /** Clicks "CPU profile", checks the progress bar moves while the job buttons are off, and waits for the file. */
+    private void profile(OomHeapdumpTab tab, long seconds) throws Exception {
+        waitFor(() -> onEdt(() -> tab.cpuProfileButton().isEnabled()), "the CPU profile button is enabled", deadline);
+        CompletableFuture<Result> result = new CompletableFuture<>();
+        tab.addResultListener(result::complete);
+        onEdt(() -> {
+            tab.durationField().setText(Long.toString(seconds));
+            tab.cpuProfileButton().doClick();
+            return null;
+        });
+        say("clicked CPU profile for " + seconds + " s");
+        waitFor(() -> onEdt(() -> tab.progressBar().isVisible() && !tab.progressBar().isIndeterminate()
+                && tab.progressBar().getValue() >= 300), "the progress bar moves to 30%", deadline);
+        if (onEdt(() -> tab.heapSnapshotButton().isEnabled() || tab.cpuProfileButton().isEnabled()
+                || tab.deleteAllButton().isEnabled())) {
+            throw new IllegalStateException("a job button is enabled while the CPU profile runs");
+        }
+        say("PROGRESS " + onEdt(() -> tab.progressBar().getString()));
+        Path progressPng = png.resolveSibling(png.getFileName().toString().replaceFirst("(\\.png)?$", "-progress.png"));
+        onEdt(() -> screenshot(tab, progressPng));
+        say("SCREENSHOT " + progressPng);
+        Result outcome = result.get(remainingMillis(), TimeUnit.MILLISECONDS);
+        if (!outcome.ok()) {
+            throw new IllegalStateException("the tab shows: " + outcome.message());
+        }
+        say("PROFILE " + outcome.path());
+        waitFor(() -> onEdt(() -> tab.table().rows().stream()
+                .anyMatch(a -> a.path().equals(outcome.path()) && a.complete())), "the table lists it complete", deadline);
+        waitFor(() -> onEdt(() -> !tab.progressBar().isVisible() && tab.heapSnapshotButton().isEnabled()),
+                "the progress bar is gone and the buttons are back", deadline);
     }
 
     /** Presses the first button of JConsole's connection sheet: "Insecure connection" (or "Connect" again). */
@@ -192,7 +232,7 @@ final class SelfTest implements Runnable {
         throw new IllegalStateException("the tab is not in a JTabbedPane");
     }
 
-    private Void screenshot(JComponent tab) throws IOException {
+    private static Void screenshot(JComponent tab, Path png) throws IOException {
         Window window = SwingUtilities.getWindowAncestor(tab);
         if (window == null) {
             throw new IllegalStateException("the tab is not in a window");

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The plugin in a real JConsole, in a private Xvfb display, connected to a child JVM over its loopback port:
  * the tab is selected and its "Heap snapshot" button clicked, then the file must exist on disk, be a complete
- * HPROF file and be listed by the bean; a PNG of the JConsole window is kept in {@code target/}. The negative twin
+ * HPROF file and be listed by the bean; then "CPU profile" for 2 s, whose progress bar must move while the job
+ * buttons are disabled; PNGs of the JConsole window are kept in {@code target/}. The negative twin
  * connects JConsole to a JVM without the agent and expects the "not installed" panel.
  *
  * <p>JConsole runs in its own process, so the clicking is done from inside it: the plugin's self-test, switched
@@ -57,7 +59,7 @@ class JConsoleTabIT {
         try (Xvfb xvfb = Xvfb.start();
              ChildJvm child = ChildJvm.builder().heap("64m").agent("").directory(dir).start()) {
             MBeanServerConnection bean = child.connect();
-            try (Spawned console = selfTest(xvfb, child, png)) {
+            try (Spawned console = selfTest(xvfb, child, png, "-J-Doomheapdump.jconsole.selftest.cpuProfileSeconds=2")) {
                 assertTrue(console.line(SELFTEST + "OK").isPresent(), console.output());
 
                 String line = console.line(SELFTEST + "SNAPSHOT ").orElseThrow(() -> new AssertionError(console.output()));
@@ -69,7 +71,16 @@ class JConsoleTabIT {
                 String[] listed = (String[]) bean.getAttribute(new ObjectName(ChildJvm.OBJECT_NAME), "HeapSnapshots");
                 assertTrue(Arrays.asList(listed).contains(snapshot.toString()),
                         "the bean lists it complete: " + Arrays.toString(listed));
+
+                String progress = console.line(SELFTEST + "PROGRESS ").orElseThrow(() -> new AssertionError(console.output()));
+                assertTrue(progress.contains("Recording the CPU profile") && progress.endsWith(" of 2.0 s"), progress);
+                String profile = console.line(SELFTEST + "PROFILE ").orElseThrow(() -> new AssertionError(console.output()))
+                        .substring((SELFTEST + "PROFILE ").length());
+                String[] profiles = (String[]) bean.getAttribute(new ObjectName(ChildJvm.OBJECT_NAME), "CpuProfiles");
+                assertEquals(List.of(profile), Arrays.asList(profiles), "the bean lists the profile complete");
+                assertTrue(Files.size(Paths.get(profile)) > 0, profile);
                 assertScreenshot(png, console);
+                assertScreenshot(png.resolveSibling("jconsole-tab-progress.png"), console);
             }
         }
     }
@@ -95,16 +106,17 @@ class JConsoleTabIT {
     }
 
     /** Starts JConsole with the plugin and its self-test, and waits until the self-test has its verdict. */
-    private static Spawned selfTest(Xvfb xvfb, ChildJvm child, Path png) throws IOException {
+    private static Spawned selfTest(Xvfb xvfb, ChildJvm child, Path png, String... jconsoleOptions) throws IOException {
         Path plugin = pluginJar();
         assertTrue(Files.isRegularFile(plugin), plugin + " is missing: build the reactor with the jconsole-plugin "
                 + "module (mvn -B -pl jconsole-plugin,it-tests -am verify)");
         Path jconsole = ChildJvm.javaHome().resolve("bin").resolve("jconsole");
         assertTrue(Files.isExecutable(jconsole), "no jconsole in " + ChildJvm.javaHome());
         Files.deleteIfExists(png);
-        List<String> command = List.of(jconsole.toString(), "-J-Duser.language=en", "-J-Duser.country=US",
-                "-J-Doomheapdump.jconsole.selftest=" + png, "-pluginpath", plugin.toString(),
-                "127.0.0.1:" + child.port());
+        List<String> command = new ArrayList<>(List.of(jconsole.toString(), "-J-Duser.language=en",
+                "-J-Duser.country=US", "-J-Doomheapdump.jconsole.selftest=" + png));
+        command.addAll(List.of(jconsoleOptions));
+        command.addAll(List.of("-pluginpath", plugin.toString(), "127.0.0.1:" + child.port()));
         long start = System.nanoTime();
         Spawned console = new Spawned("jconsole", command, Map.of("DISPLAY", xvfb.display()));
         try {
@@ -125,7 +137,7 @@ class JConsoleTabIT {
     }
 
     private static void assertScreenshot(Path png, Spawned console) throws IOException {
-        assertTrue(console.line(SELFTEST + "SCREENSHOT ").isPresent(), console.output());
+        assertTrue(console.line(SELFTEST + "SCREENSHOT " + png).isPresent(), console.output());
         BufferedImage image = ImageIO.read(png.toFile());
         assertNotNull(image, png + " is a PNG");
         assertTrue(image.getWidth() >= 600 && image.getHeight() >= 400,
