@@ -188,6 +188,7 @@ final class OomHeapdumpTab extends JPanel {
         fields.put(Policy.PATH, path);
         fields.put(Policy.ADD_TIMESTAMP, addTimestamp);
         fields.forEach((key, field) -> fieldBorders.put(key, field.getBorder()));
+        implementation.setPrototypeDisplayValue("GC_MONITORING ");
         heapdumpOnOOM.setToolTipText("heapdumpOnOOM: make a heap dump when the JVM runs out of memory");
         implementation.setToolTipText("OOMImplementation: NATIVE_HOOK is the JVM's own hook; GC_MONITORING dumps "
                 + "when the heap in use after a GC exceeds the threshold, at most 'limit' times");

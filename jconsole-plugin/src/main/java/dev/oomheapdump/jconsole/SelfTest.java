@@ -124,6 +124,7 @@ final class SelfTest implements Runnable {
         }
         OomHeapdumpTab tab = TAB.get();
         onEdt(() -> select(tab));
+        onEdt(() -> resize(tab));
         waitFor(() -> onEdt(() -> tab.heapSnapshotButton().isEnabled()), "the Heap snapshot button is enabled", deadline);
 
         CompletableFuture<Result> result = new CompletableFuture<>();
@@ -232,16 +233,22 @@ final class SelfTest implements Runnable {
         throw new IllegalStateException("the tab is not in a JTabbedPane");
     }
 
+    /** Sizes the window as asked, early: JConsole lays out its maximized inner frame on a later event. */
+    private static Void resize(JComponent tab) {
+        String size = System.getProperty(SIZE_PROPERTY, "");
+        Window window = SwingUtilities.getWindowAncestor(tab);
+        if (window != null && size.matches("\\d+x\\d+")) {
+            String[] wh = size.split("x");
+            window.setSize(new Dimension(Integer.parseInt(wh[0]), Integer.parseInt(wh[1])));
+            window.validate();
+        }
+        return null;
+    }
+
     private static Void screenshot(JComponent tab, Path png) throws IOException {
         Window window = SwingUtilities.getWindowAncestor(tab);
         if (window == null) {
             throw new IllegalStateException("the tab is not in a window");
-        }
-        String size = System.getProperty(SIZE_PROPERTY, "");
-        if (size.matches("\\d+x\\d+")) {
-            String[] wh = size.split("x");
-            window.setSize(new Dimension(Integer.parseInt(wh[0]), Integer.parseInt(wh[1])));
-            window.validate();
         }
         Container root = SwingUtilities.getRootPane(window);
         BufferedImage image = new BufferedImage(root.getWidth(), root.getHeight(), BufferedImage.TYPE_INT_RGB);
