@@ -96,11 +96,11 @@ public final class TabModel {
     // ---- connection and notifications ---------------------------------------------------------------------
 
     /**
-     * Called when JConsole (re)connected: listens to the bean's notifications on the current connection and
-     * reads everything. The old connection's subscription died with it.
+     * Called when JConsole (re)connected: listens to the bean's notifications on the current connection (JConsole
+     * makes a new connection object on every reconnect; the old subscription died with the old one) and reads
+     * everything. Calling it twice for one connection subscribes once.
      */
     public TabState connected() {
-        subscribed = null;
         policyStale.set(true);
         return poll();
     }
@@ -161,7 +161,7 @@ public final class TabModel {
             }
             try {
                 if (!c.isRegistered(BEAN)) {
-                    subscribed = null;
+                    subscribed = null; // an unregistered bean drops its listeners
                     policyStale.set(true);
                     long pid = previous.pid() > 0 ? previous.pid() : readPid(c);
                     return publish(new TabState(sequence.incrementAndGet(), Link.NOT_INSTALLED, null, List.of(),
@@ -188,7 +188,7 @@ public final class TabModel {
                 return publish(new TabState(sequence.incrementAndGet(), Link.READY, policy, artifacts, heap, busy,
                         currentJob, oomDumps, progress, previous.pid(), ""));
             } catch (IOException e) {
-                subscribed = null;
+                // JConsole notices too and reconnects with a new connection; a passing failure keeps the listener
                 return publish(previous.with(sequence.incrementAndGet(), Link.DISCONNECTED, Errors.message(e)));
             } catch (InstanceNotFoundException e) {
                 // unregistered between the check and the read: the next poll shows the "not installed" panel

@@ -280,6 +280,19 @@ class TabModelTest {
     }
 
     @Test
+    void connectedTwiceForOneConnectionListensOnce() throws Exception {
+        fixture = new BeanFixture(dir, true);
+        TabModel model = model(fixture.remote());
+        model.connected();
+        model.connected();
+
+        fixture.bean().applyPolicy("limit=5");
+
+        await("exactly one policy.changed").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> model.notificationCount() == 1);
+    }
+
+    @Test
     void theBeanUnregisteredTurnsTheTabBackToNotInstalled() throws Exception {
         fixture = new BeanFixture(dir, true);
         TabModel model = model(fixture.server);
