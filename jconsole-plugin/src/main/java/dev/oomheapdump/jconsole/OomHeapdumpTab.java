@@ -100,6 +100,8 @@ final class OomHeapdumpTab extends JPanel {
     private Policy shownPolicy;
     private boolean jobInFlight;
     private boolean applyInFlight;
+    /** The message line shows a connection problem, to be replaced once the bean answers again. */
+    private boolean showingProblem;
     private int generation;
 
     OomHeapdumpTab(Supplier<MBeanServerConnection> connection) {
@@ -394,6 +396,9 @@ final class OomHeapdumpTab extends JPanel {
         renderProgress(state.progress());
         if (!state.problem().isBlank()) {
             setMessage(state.problem(), true);
+            showingProblem = true;
+        } else if (showingProblem && state.link() == Link.READY) {
+            setMessage("Connected to " + TabModel.OBJECT_NAME + " again", false);
         }
         boolean fast = state.link() == Link.READY && (state.busy() || jobInFlight);
         if (fast && !fastRefresh.isRunning()) {
@@ -474,6 +479,7 @@ final class OomHeapdumpTab extends JPanel {
     }
 
     private void setMessage(String text, boolean error) {
+        showingProblem = false;
         message.setForeground(error ? ERROR : getForeground());
         message.setText(LocalTime.now().format(CLOCK) + "  " + text);
         message.setToolTipText(text);
@@ -659,6 +665,10 @@ final class OomHeapdumpTab extends JPanel {
 
     ArtifactTable table() {
         return table;
+    }
+
+    long notificationCount() {
+        return model.notificationCount();
     }
 
     /** The state on screen (event thread). */

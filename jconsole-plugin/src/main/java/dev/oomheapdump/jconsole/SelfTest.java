@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -32,25 +33,32 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /**
  * A click-through of the tab inside a real JConsole, for the integration test and the README's screenshot. Off
- * unless JConsole runs with {@code -J-Doomheapdump.jconsole.selftest=<file.png>}; then it answers JConsole's
- * "Secure connection failed, retry insecurely?" question (the suite's port is loopback-only, without SSL),
- * selects the tab, clicks "Heap snapshot", waits for the file to be listed complete, paints the JConsole window
- * into the PNG and prints lines starting with {@value #PREFIX}: {@code SNAPSHOT <path>},
- * {@code SCREENSHOT <png>}, then {@code OK} or {@code FAILED <why>}. A failure still paints the window when the
- * tab exists (the "not installed" panel, an error message), so that a failed run shows what JConsole showed.
- * With {@code -J-Doomheapdump.jconsole.selftest.cpuProfileSeconds=N} it then clicks "CPU profile" for N seconds,
- * checks that the progress bar moves while the job buttons are disabled, paints {@code <name>-progress.png} and
- * prints {@code PROGRESS <label>} and {@code PROFILE <path>}. Optional:
- * {@code -J-Doomheapdump.jconsole.selftest.size=1100x820} resizes the window first.
+ * unless JConsole runs with {@code -J-Doomheapdump.jconsole.selftest=<file.png>}. It answers JConsole's "Secure
+ * connection failed, retry insecurely?" sheet (the suite's port is loopback-only, without SSL), selects the tab,
+ * runs the steps of {@code -J-Doomheapdump.jconsole.selftest.steps} (default {@code snapshot}), paints the
+ * JConsole window into the PNG and prints lines starting with {@value #PREFIX} on the process's standard output,
+ * ending with {@code OK} or {@code FAILED <why>}. A failure still paints the window when the tab exists (the "not
+ * installed" panel, an error message), so that a failed run shows what JConsole showed. Steps, comma-separated:
+ * <ul>
+ *   <li>{@code snapshot}: click "Heap snapshot", wait for the file listed complete; prints {@code SNAPSHOT <path>}</li>
+ *   <li>{@code profile:N}: click "CPU profile" for N seconds, check that the progress bar moves while the job
+ *   buttons are disabled, paint {@code <name>-progress.png}; prints {@code PROGRESS <label>}, {@code PROFILE <path>}</li>
+ *   <li>{@code watch}: print {@code WATCHING}, wait until a file made by someone else is listed complete and a
+ *   notification of the bean has arrived; prints {@code SEEN <path>}</li>
+ *   <li>{@code reconnect}: print {@code WAITING FOR RECONNECT}, wait until JConsole loses the connection, press
+ *   its "Reconnect" until the tab shows the bean again; prints {@code RECONNECTED}</li>
+ * </ul>
+ * {@code -J-Doomheapdump.jconsole.selftest.size=1000x640} sizes the window first.
  */
 final class SelfTest implements Runnable {
 
     static final String PROPERTY = "oomheapdump.jconsole.selftest";
     static final String SIZE_PROPERTY = PROPERTY + ".size";
-    static final String PROFILE_PROPERTY = PROPERTY + ".cpuProfileSeconds";
+    static final String STEPS_PROPERTY = PROPERTY + ".steps";
     static final String PREFIX = "oom-heapdump-selftest: ";
     private static final long TIMEOUT_MS = 45_000;
     private static final AtomicBoolean STARTED = new AtomicBoolean();
@@ -106,6 +114,33 @@ final class SelfTest implements Runnable {
     }
 
     private void clickThrough() throws Exception {
+        awaitReady(3);
+        OomHeapdumpTab tab = TAB.get();
+        onEdt(() -> select(tab));
+        onEdt(() -> resize(tab));
+        for (String step : System.getProperty(STEPS_PROPERTY, "snapshot").split(",")) {
+            String[] words = step.trim().split(":");
+            switch (words[0]) {
+                case "snapshot":
+                    snapshot(tab);
+                    break;
+                case "profile":
+                    profile(tab, words.length > 1 ? Long.parseLong(words[1]) : 2);
+                    break;
+                case "watch":
+                    watch(tab);
+                    break;
+                case "reconnect":
+                    reconnect(tab);
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown self-test step '" + step + "'");
+            }
+        }
+    }
+
+    /** Waits until the tab shows the bean, answering at most {@code answers} of JConsole's connection sheets. */
+    private void awaitReady(int answers) throws Exception {
         int answered = 0;
         while (TAB.get() == null || onEdt(() -> TAB.get().shownState().link()) != Link.READY) {
             checkDeadline(() -> "the tab did not show the bean; tab state: "
@@ -116,17 +151,16 @@ final class SelfTest implements Runnable {
             String answer = onEdt(SelfTest::answerConnectionQuestion);
             if (answer != null) {
                 say("answered JConsole's question '" + answer + "'");
-                if (++answered > 3) {
+                if (++answered > answers) {
                     throw new IllegalStateException("JConsole keeps failing to connect: " + answer);
                 }
             }
-            TimeUnit.MILLISECONDS.sleep(100);
+            TimeUnit.MILLISECONDS.sleep(answer == null ? 100 : 500);
         }
-        OomHeapdumpTab tab = TAB.get();
-        onEdt(() -> select(tab));
-        onEdt(() -> resize(tab));
-        waitFor(() -> onEdt(() -> tab.heapSnapshotButton().isEnabled()), "the Heap snapshot button is enabled", deadline);
+    }
 
+    private void snapshot(OomHeapdumpTab tab) throws Exception {
+        waitFor(() -> onEdt(() -> tab.heapSnapshotButton().isEnabled()), "the Heap snapshot button is enabled", deadline);
         CompletableFuture<Result> result = new CompletableFuture<>();
         tab.addResultListener(result::complete);
         long start = System.nanoTime();
@@ -142,10 +176,32 @@ final class SelfTest implements Runnable {
         say("SNAPSHOT " + outcome.path() + " (" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)");
         waitFor(() -> onEdt(() -> tab.table().rows().stream()
                 .anyMatch(a -> a.path().equals(outcome.path()) && a.complete())), "the table lists it complete", deadline);
-        long seconds = Long.getLong(PROFILE_PROPERTY, 0);
-        if (seconds > 0) {
-            profile(tab, seconds);
-        }
+    }
+
+    /** Waits for a file someone else makes to show up, carried by a notification (the periodic poll is slower). */
+    private void watch(OomHeapdumpTab tab) throws Exception {
+        long notifications = tab.notificationCount();
+        Set<String> known = onEdt(() -> tab.table().rows().stream().map(TabState.ArtifactRow::path)
+                .collect(Collectors.toSet()));
+        say("WATCHING");
+        AtomicReference<String> seen = new AtomicReference<>();
+        waitFor(() -> onEdt(() -> {
+            tab.table().rows().stream().filter(a -> a.complete() && !known.contains(a.path())).findFirst()
+                    .ifPresent(a -> seen.set(a.path()));
+            return seen.get() != null && tab.notificationCount() > notifications;
+        }), "a new file is listed after a notification", deadline);
+        say("SEEN " + seen.get());
+    }
+
+    /** Waits until JConsole loses the connection, then presses "Reconnect" until the tab shows the bean again. */
+    private void reconnect(OomHeapdumpTab tab) throws Exception {
+        say("WAITING FOR RECONNECT");
+        waitFor(() -> onEdt(() -> tab.shownState().link() == Link.DISCONNECTED), "JConsole loses the connection",
+                deadline);
+        say("DISCONNECTED: " + onEdt(() -> tab.shownState().problem()));
+        awaitReady(20);
+        waitFor(() -> onEdt(() -> tab.heapSnapshotButton().isEnabled()), "the buttons are back", deadline);
+        say("RECONNECTED");
     }
 
     /** Clicks "CPU profile", checks the progress bar moves while the job buttons are off, and waits for the file. */

@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the tab is selected and its "Heap snapshot" button clicked, then the file must exist on disk, be a complete
  * HPROF file and be listed by the bean; then "CPU profile" for 2 s, whose progress bar must move while the job
  * buttons are disabled; PNGs of the JConsole window are kept in {@code target/}. The negative twin
- * connects JConsole to a JVM without the agent and expects the "not installed" panel.
+ * connects JConsole to a JVM without the agent and expects the "not installed" panel. A third run replaces the
+ * JVM behind the port: after JConsole's "Reconnect", files made by the new JVM must reach the tab by notification.
  *
  * <p>JConsole runs in its own process, so the clicking is done from inside it: the plugin's self-test, switched
  * on with {@code -J-Doomheapdump.jconsole.selftest=<png>}, answers JConsole's "retry insecurely?" sheet (the
@@ -59,7 +62,7 @@ class JConsoleTabIT {
         try (Xvfb xvfb = Xvfb.start();
              ChildJvm child = ChildJvm.builder().heap("64m").agent("").directory(dir).start()) {
             MBeanServerConnection bean = child.connect();
-            try (Spawned console = selfTest(xvfb, child, png, "-J-Doomheapdump.jconsole.selftest.cpuProfileSeconds=2")) {
+            try (Spawned console = selfTest(xvfb, child, png, "-J-Doomheapdump.jconsole.selftest.steps=snapshot,profile:2")) {
                 assertTrue(console.line(SELFTEST + "OK").isPresent(), console.output());
 
                 String line = console.line(SELFTEST + "SNAPSHOT ").orElseThrow(() -> new AssertionError(console.output()));
@@ -105,8 +108,63 @@ class JConsoleTabIT {
         }
     }
 
+    @Test
+    void afterJConsoleReconnectsToANewJvmTheTabListensToItsNotifications() throws Exception {
+        Path png = Paths.get("target", "jconsole-tab-reconnected.png").toAbsolutePath();
+        int port = ChildJvm.freePort();
+        ObjectName name = new ObjectName(ChildJvm.OBJECT_NAME);
+        String[] type = {String.class.getName()};
+        try (Xvfb xvfb = Xvfb.start()) {
+            ChildJvm first = ChildJvm.builder().heap("64m").agent("").port(port).directory(dir).start();
+            ChildJvm second = null;
+            try {
+                first.connect();
+                try (Spawned console = startJConsole(xvfb, port, png,
+                        "-J-Doomheapdump.jconsole.selftest.steps=watch,reconnect,watch")) {
+                    awaitOutput(console, xvfb, () -> first.process().isAlive(), "WATCHING", false,
+                            lines -> lines.contains(SELFTEST + "WATCHING"));
+                    first.connect().invoke(name, "createHeapSnapshot", new Object[]{"outside-1"}, type);
+                    awaitOutput(console, xvfb, () -> first.process().isAlive(), "SEEN outside-1", false,
+                            lines -> lines.stream().anyMatch(l -> l.startsWith(SELFTEST + "SEEN ") && l.endsWith("/outside-1.hprof")));
+                    awaitOutput(console, xvfb, () -> true, "WAITING FOR RECONNECT", false,
+                            lines -> lines.contains(SELFTEST + "WAITING FOR RECONNECT"));
+
+                    first.close();
+                    ChildJvm next = ChildJvm.builder().heap("64m").agent("").port(port).directory(dir).start();
+                    second = next;
+                    next.connect();
+                    awaitOutput(console, xvfb, () -> next.process().isAlive(), "RECONNECTED, WATCHING again", false,
+                            lines -> lines.contains(SELFTEST + "RECONNECTED")
+                                    && lines.stream().filter((SELFTEST + "WATCHING")::equals).count() == 2);
+                    next.connect().invoke(name, "createHeapSnapshot", new Object[]{"outside-2"}, type);
+                    awaitOutput(console, xvfb, () -> next.process().isAlive(), "the verdict", false,
+                            lines -> lines.contains(SELFTEST + "OK"));
+                    System.out.println(String.join("\n", console.lines()));
+                    assertTrue(console.lines().stream().anyMatch(l -> l.startsWith(SELFTEST + "SEEN ")
+                            && l.endsWith("/outside-2.hprof")), "the new JVM's file came by notification\n" + console.output());
+                    assertScreenshot(png, console);
+                }
+            } finally {
+                first.close();
+                if (second != null) {
+                    second.close();
+                }
+            }
+        }
+    }
+
     /** Starts JConsole with the plugin and its self-test, and waits until the self-test has its verdict. */
     private static Spawned selfTest(Xvfb xvfb, ChildJvm child, Path png, String... jconsoleOptions) throws IOException {
+        long start = System.nanoTime();
+        Spawned console = startJConsole(xvfb, child.port(), png, jconsoleOptions);
+        awaitOutput(console, xvfb, () -> child.process().isAlive(), "the self-test's verdict", true,
+                lines -> lines.contains(SELFTEST + "OK") || lines.stream().anyMatch(l -> l.startsWith(SELFTEST + "FAILED")));
+        System.out.println("JConsole's self-test took " + Duration.ofNanos(System.nanoTime() - start).toMillis()
+                + " ms from start to verdict\n" + String.join("\n", console.lines()));
+        return console;
+    }
+
+    private static Spawned startJConsole(Xvfb xvfb, int port, Path png, String... jconsoleOptions) throws IOException {
         Path plugin = pluginJar();
         assertTrue(Files.isRegularFile(plugin), plugin + " is missing: build the reactor with the jconsole-plugin "
                 + "module (mvn -B -pl jconsole-plugin,it-tests -am verify)");
@@ -116,24 +174,30 @@ class JConsoleTabIT {
         List<String> command = new ArrayList<>(List.of(jconsole.toString(), "-J-Duser.language=en",
                 "-J-Duser.country=US", "-J-Doomheapdump.jconsole.selftest=" + png));
         command.addAll(List.of(jconsoleOptions));
-        command.addAll(List.of("-pluginpath", plugin.toString(), "127.0.0.1:" + child.port()));
-        long start = System.nanoTime();
-        Spawned console = new Spawned("jconsole", command, Map.of("DISPLAY", xvfb.display()));
+        command.addAll(List.of("-pluginpath", plugin.toString(), "127.0.0.1:" + port));
+        return new Spawned("jconsole", command, Map.of("DISPLAY", xvfb.display()));
+    }
+
+    /**
+     * Waits (60 s at most) until JConsole's output satisfies {@code done}; fails at once, with JConsole's and
+     * Xvfb's output, when a process dies or (unless {@code failureIsAnAnswer}) the self-test reports a failure.
+     * JConsole is killed when the wait fails.
+     */
+    private static void awaitOutput(Spawned console, Xvfb xvfb, BooleanSupplier childAlive, String alias,
+                                    boolean failureIsAnAnswer, Predicate<List<String>> done) {
         try {
-            await("the self-test's verdict").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                    .failFast("JConsole, Xvfb or the child died", () -> {
-                        if (!console.alive() || !xvfb.alive() || !child.process().isAlive()) {
+            await(alias).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .failFast("JConsole, Xvfb or the child died, or the self-test failed", () -> {
+                        boolean failed = !failureIsAnAnswer && console.line(SELFTEST + "FAILED").isPresent();
+                        if (failed || !console.alive() || !xvfb.alive() || !childAlive.getAsBoolean()) {
                             throw new AssertionError(console.output() + "\n" + xvfb.output());
                         }
                     })
-                    .until(() -> console.line(SELFTEST + "OK").isPresent() || console.line(SELFTEST + "FAILED").isPresent());
+                    .until(() -> done.test(console.lines()));
         } catch (RuntimeException | AssertionError e) {
             console.close();
-            throw new AssertionError("no verdict from the self-test\n" + console.output() + "\n" + xvfb.output(), e);
+            throw new AssertionError("waiting for " + alias + "\n" + console.output() + "\n" + xvfb.output(), e);
         }
-        System.out.println("JConsole's self-test took " + Duration.ofNanos(System.nanoTime() - start).toMillis()
-                + " ms from start to verdict\n" + String.join("\n", console.lines()));
-        return console;
     }
 
     private static void assertScreenshot(Path png, Spawned console) throws IOException {
