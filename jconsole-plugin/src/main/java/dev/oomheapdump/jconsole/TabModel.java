@@ -269,9 +269,15 @@ public final class TabModel {
         String what = currentJob.isBlank() ? (own == null ? "Working" : own.kind()) : currentJob;
         if (writing != null && writing.heapDump()) {
             long expected = own != null && own.expectedBytes() > 0 ? own.expectedBytes() : heap == null ? 0 : heap.used();
+            if (writing.bytes() >= expected) {
+                // an HPROF of many small objects is larger than the heap they use
+                String label = String.format(Locale.ROOT, "Writing %s: %s, more than the %s in use; finishing",
+                        writing.name(), Format.bytes(writing.bytes()), Format.bytes(expected));
+                return new Progress(label, 99, 100);
+            }
             String label = String.format(Locale.ROOT, "Writing %s: %s of about %s", writing.name(),
                     Format.bytes(writing.bytes()), Format.bytes(expected));
-            return new Progress(label, Math.min(writing.bytes(), expected), expected);
+            return new Progress(label, writing.bytes(), expected);
         }
         if (own != null && own.durationMillis() > 0) {
             long elapsed = Math.max(0, Math.min(now - own.startMillis(), own.durationMillis()));
@@ -281,7 +287,8 @@ public final class TabModel {
             return new Progress(label, elapsed, own.durationMillis());
         }
         if (own != null && own.expectedBytes() > 0) {
-            return new Progress(what + " (collecting garbage before the dump)", 0, 0);
+            return new Progress(String.format(Locale.ROOT, "Heap snapshot: a full GC, then the dump of about %s "
+                    + "(the JVM pauses meanwhile)", Format.bytes(own.expectedBytes())), 0, 0);
         }
         return new Progress(what, 0, 0);
     }

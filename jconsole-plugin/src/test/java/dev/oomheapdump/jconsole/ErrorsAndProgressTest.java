@@ -74,6 +74,26 @@ class ErrorsAndProgressTest {
     }
 
     @Test
+    void aDumpLargerThanTheHeapInUseSaysSoInsteadOfPassingOneHundredPercent() {
+        TabModel.OwnJob own = new TabModel.OwnJob("Heap snapshot", 0, 0, 700L << 20);
+
+        Progress p = TabModel.progress(List.of(writing("HEAP_SNAPSHOT", 808L << 20)), null, "", own, 5);
+
+        assertEquals(990, p.permille());
+        assertEquals("Writing x.hprof: 808 MiB, more than the 700 MiB in use; finishing", p.label());
+    }
+
+    @Test
+    void beforeTheFileAppearsOwnHeapSnapshotsSayWhatHappens() {
+        TabModel.OwnJob own = new TabModel.OwnJob("Heap snapshot", 0, 0, 700L << 20);
+
+        Progress p = TabModel.progress(List.of(), null, "heap snapshot 'x.hprof' since ...", own, 5);
+
+        assertTrue(p.indeterminate());
+        assertEquals("Heap snapshot: a full GC, then the dump of about 700 MiB (the JVM pauses meanwhile)", p.label());
+    }
+
+    @Test
     void aDumpSomeoneElseStartedIsMeasuredAgainstTheHeapInUseNow() {
         Progress p = TabModel.progress(List.of(writing("OOM_DUMP", 30L << 20)), new Heap(60L << 20, 0, 0),
                 "OOM dump", null, 5);
