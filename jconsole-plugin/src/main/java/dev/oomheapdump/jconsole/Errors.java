@@ -16,7 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Turns what a JMX call throws into the one line the user should read: the bean's own message. */
-public final class Errors {
+final class Errors {
 
     private static final Pattern OPTION = Pattern.compile("[Oo]ption '([A-Za-z]+)'");
 

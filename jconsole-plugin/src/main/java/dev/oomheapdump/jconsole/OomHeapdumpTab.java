@@ -635,6 +635,10 @@ final class OomHeapdumpTab extends JPanel {
         return cpuProfile;
     }
 
+    JButton deleteButton() {
+        return delete;
+    }
+
     JButton deleteAllButton() {
         return deleteAll;
     }

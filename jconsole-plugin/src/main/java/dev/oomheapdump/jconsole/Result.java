@@ -9,7 +9,7 @@ package dev.oomheapdump.jconsole;
  * @param field   the agent option name the failure is about, or empty
  * @param path    the file the operation made, or empty
  */
-public record Result(boolean ok, String message, String field, String path) {
+record Result(boolean ok, String message, String field, String path) {
 
     static Result ok(String message) {
         return new Result(true, message, "", "");

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -47,6 +48,7 @@ import java.util.stream.Collectors;
  *   <li>{@code snapshot}: click "Heap snapshot", wait for the file listed complete; prints {@code SNAPSHOT <path>}</li>
  *   <li>{@code profile:N}: click "CPU profile" for N seconds, check that the progress bar moves while the job
  *   buttons are disabled, paint {@code <name>-progress.png}; prints {@code PROGRESS <label>}, {@code PROFILE <path>}</li>
+ *   <li>{@code delete}: select the newest heap snapshot, click "Delete", confirm; prints {@code DELETED <path>}</li>
  *   <li>{@code watch}: print {@code WATCHING}, wait until a file made by someone else is listed complete and a
  *   notification of the bean has arrived; prints {@code SEEN <path>}</li>
  *   <li>{@code reconnect}: print {@code WAITING FOR RECONNECT}, wait until JConsole loses the connection, press
@@ -127,6 +129,9 @@ final class SelfTest implements Runnable {
                 case "profile":
                     profile(tab, words.length > 1 ? Long.parseLong(words[1]) : 2);
                     break;
+                case "delete":
+                    delete(tab);
+                    break;
                 case "watch":
                     watch(tab);
                     break;
@@ -176,6 +181,46 @@ final class SelfTest implements Runnable {
         say("SNAPSHOT " + outcome.path() + " (" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)");
         waitFor(() -> onEdt(() -> tab.table().rows().stream()
                 .anyMatch(a -> a.path().equals(outcome.path()) && a.complete())), "the table lists it complete", deadline);
+    }
+
+    /** Selects the newest heap snapshot, clicks "Delete", confirms, and waits until it is gone from the table. */
+    private void delete(OomHeapdumpTab tab) throws Exception {
+        waitFor(() -> onEdt(() -> tab.heapSnapshotButton().isEnabled()), "the buttons are enabled", deadline);
+        String path = onEdt(() -> {
+            List<TabState.ArtifactRow> rows = tab.table().rows();
+            for (int i = 0; i < rows.size(); i++) {
+                if ("HEAP_SNAPSHOT".equals(rows.get(i).kind()) && rows.get(i).complete()) {
+                    tab.table().setRowSelectionInterval(i, i);
+                    return rows.get(i).path();
+                }
+            }
+            throw new IllegalStateException("no heap snapshot to delete");
+        });
+        CompletableFuture<Result> result = new CompletableFuture<>();
+        tab.addResultListener(result::complete);
+        // the confirmation is modal: click later, then answer it from here
+        SwingUtilities.invokeLater(() -> tab.deleteButton().doClick());
+        say("clicked Delete on " + path);
+        AtomicReference<String> question = new AtomicReference<>();
+        waitFor(() -> onEdt(() -> {
+            for (Window window : Window.getWindows()) {
+                JOptionPane pane = find(window, JOptionPane.class);
+                if (pane != null && pane.isShowing() && pane.getOptionType() == JOptionPane.OK_CANCEL_OPTION) {
+                    question.set(String.valueOf(pane.getMessage()).replace('\n', ' '));
+                    pane.setValue(JOptionPane.OK_OPTION);
+                    return true;
+                }
+            }
+            return false;
+        }), "the confirmation shows", deadline);
+        say("confirmed '" + question.get() + "'");
+        Result outcome = result.get(remainingMillis(), TimeUnit.MILLISECONDS);
+        if (!outcome.ok()) {
+            throw new IllegalStateException("the tab shows: " + outcome.message());
+        }
+        waitFor(() -> onEdt(() -> tab.table().rows().stream().noneMatch(a -> a.path().equals(path))),
+                "the table no longer lists it", deadline);
+        say("DELETED " + path);
     }
 
     /** Waits for a file someone else makes to show up, carried by a notification (the periodic poll is slower). */

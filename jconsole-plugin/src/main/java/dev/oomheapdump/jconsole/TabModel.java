@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  * <p>Every method blocks on the network: call them off the event thread. {@link #poll()} may run while an
  * operation blocks (a heap snapshot or a CPU profile takes as long as the job); polls are serialized.
  */
-public final class TabModel {
+final class TabModel {
 
     public static final String OBJECT_NAME = "dev.oomheapdump:type=OomHeapdump";
     public static final String NOTIFICATION_PREFIX = "dev.oomheapdump.";

@@ -8,7 +8,7 @@ import java.util.Map;
  * What the tab shows, read from the bean in one poll: immutable, so the view renders it on the event thread
  * while the next poll runs elsewhere. {@code sequence} orders states from different threads.
  */
-public record TabState(long sequence, Link link, Policy policy, List<ArtifactRow> artifacts, Heap heap,
+record TabState(long sequence, Link link, Policy policy, List<ArtifactRow> artifacts, Heap heap,
                        boolean busy, String currentJob, int oomDumpCount, Progress progress, long pid,
                        String problem) {
 

@@ -3,6 +3,7 @@ package dev.oomheapdump.it.jconsole;
 import dev.oomheapdump.core.HprofFile;
 import dev.oomheapdump.it.ChildJvm;
 import dev.oomheapdump.it.ChildOutputOnFailure;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The plugin in a real JConsole, in a private Xvfb display, connected to a child JVM over its loopback port:
  * the tab is selected and its "Heap snapshot" button clicked, then the file must exist on disk, be a complete
  * HPROF file and be listed by the bean; then "CPU profile" for 2 s, whose progress bar must move while the job
- * buttons are disabled; PNGs of the JConsole window are kept in {@code target/}. The negative twin
+ * buttons are disabled; then a second snapshot is deleted with "Delete" and its confirmation. PNGs of the
+ * JConsole window are kept in {@code target/}. The negative twin
  * connects JConsole to a JVM without the agent and expects the "not installed" panel. A third run replaces the
  * JVM behind the port: after JConsole's "Reconnect", files made by the new JVM must reach the tab by notification.
  *
@@ -62,7 +64,7 @@ class JConsoleTabIT {
         try (Xvfb xvfb = Xvfb.start();
              ChildJvm child = ChildJvm.builder().heap("64m").agent("").directory(dir).start()) {
             MBeanServerConnection bean = child.connect();
-            try (Spawned console = selfTest(xvfb, child, png, "-J-Doomheapdump.jconsole.selftest.steps=snapshot,profile:2")) {
+            try (Spawned console = selfTest(xvfb, child, png, "-J-Doomheapdump.jconsole.selftest.steps=snapshot,profile:2,snapshot,delete")) {
                 assertTrue(console.line(SELFTEST + "OK").isPresent(), console.output());
 
                 String line = console.line(SELFTEST + "SNAPSHOT ").orElseThrow(() -> new AssertionError(console.output()));
@@ -82,6 +84,13 @@ class JConsoleTabIT {
                 String[] profiles = (String[]) bean.getAttribute(new ObjectName(ChildJvm.OBJECT_NAME), "CpuProfiles");
                 assertEquals(List.of(profile), Arrays.asList(profiles), "the bean lists the profile complete");
                 assertTrue(Files.size(Paths.get(profile)) > 0, profile);
+
+                String deleted = console.line(SELFTEST + "DELETED ").orElseThrow(() -> new AssertionError(console.output()))
+                        .substring((SELFTEST + "DELETED ").length());
+                assertFalse(deleted.equals(snapshot.toString()), "the newest snapshot is deleted, not the first");
+                assertFalse(Files.exists(Paths.get(deleted)), deleted + " is gone");
+                listed = (String[]) bean.getAttribute(new ObjectName(ChildJvm.OBJECT_NAME), "HeapSnapshots");
+                assertEquals(List.of(snapshot.toString()), Arrays.asList(listed), "the bean lists the first one only");
                 assertScreenshot(png, console);
                 assertScreenshot(png.resolveSibling("jconsole-tab-progress.png"), console);
             }
@@ -170,6 +179,9 @@ class JConsoleTabIT {
                 + "module (mvn -B -pl jconsole-plugin,it-tests -am verify)");
         Path jconsole = ChildJvm.javaHome().resolve("bin").resolve("jconsole");
         assertTrue(Files.isExecutable(jconsole), "no jconsole in " + ChildJvm.javaHome());
+        Assumptions.assumeTrue(Files.exists(ChildJvm.javaHome().resolve("lib").resolve("libawt_xawt.so")),
+                "the JDK in " + ChildJvm.javaHome() + " is headless (no libawt_xawt.so): JConsole cannot open a window, "
+                        + "so the JConsole tab test is skipped");
         Files.deleteIfExists(png);
         List<String> command = new ArrayList<>(List.of(jconsole.toString(), "-J-Duser.language=en",
                 "-J-Duser.country=US", "-J-Doomheapdump.jconsole.selftest=" + png));
