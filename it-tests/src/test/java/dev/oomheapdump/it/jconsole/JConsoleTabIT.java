@@ -1,0 +1,222 @@
+package dev.oomheapdump.it.jconsole;
+
+import dev.oomheapdump.core.HprofFile;
+import dev.oomheapdump.it.ChildJvm;
+import dev.oomheapdump.it.ChildOutputOnFailure;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The plugin in a real JConsole, in a private Xvfb display, connected to a child JVM over its loopback port:
+ * the tab is selected and its "Heap snapshot" button clicked, then the file must exist on disk, be a complete
+ * HPROF file and be listed by the bean; then "CPU profile" for 2 s, whose progress bar must move while the job
+ * buttons are disabled; then a second snapshot is deleted with "Delete" and its confirmation. PNGs of the
+ * JConsole window are kept in {@code target/}. The negative twin
+ * connects JConsole to a JVM without the agent and expects the "not installed" panel. A third run replaces the
+ * JVM behind the port: after JConsole's "Reconnect", files made by the new JVM must reach the tab by notification.
+ *
+ * <p>JConsole runs in its own process, so the clicking is done from inside it: the plugin's self-test, switched
+ * on with {@code -J-Doomheapdump.jconsole.selftest=<png>}, answers JConsole's "retry insecurely?" sheet (the
+ * suite's port has no SSL), selects the tab, calls {@code doClick()} on the button on the event thread, waits for
+ * the result, paints the window into the PNG and prints {@code oom-heapdump-selftest: OK} or
+ * {@code ... FAILED <why>} on standard output.
+ */
+@ExtendWith(ChildOutputOnFailure.class)
+class JConsoleTabIT {
+
+    private static final String SELFTEST = "oom-heapdump-selftest: ";
+
+    @TempDir
+    Path dir;
+
+    static Path pluginJar() {
+        return Paths.get(System.getProperty("oomheapdump.jconsolePluginJar",
+                "../jconsole-plugin/target/oom-heapdump-jconsole-plugin.jar")).toAbsolutePath().normalize();
+    }
+
+    @Test
+    void theHeapSnapshotButtonWritesACompleteSnapshotThatTheBeanLists() throws Exception {
+        Path png = Paths.get("target", "jconsole-tab.png").toAbsolutePath();
+        try (Xvfb xvfb = Xvfb.start();
+             ChildJvm child = ChildJvm.builder().heap("64m").agent("").directory(dir).start()) {
+            MBeanServerConnection bean = child.connect();
+            try (Spawned console = selfTest(xvfb, child, png, "-J-Doomheapdump.jconsole.selftest.steps=snapshot,profile:2,snapshot,delete")) {
+                assertTrue(console.line(SELFTEST + "OK").isPresent(), console.output());
+
+                String line = console.line(SELFTEST + "SNAPSHOT ").orElseThrow(() -> new AssertionError(console.output()));
+                Path snapshot = Paths.get(line.substring((SELFTEST + "SNAPSHOT ").length()).replaceAll(" \\(\\d+ ms\\)$", ""));
+                assertEquals(dir.toRealPath(), snapshot.getParent().toRealPath(), "written in the agent's directory");
+                assertTrue(Files.isRegularFile(snapshot), snapshot + " exists");
+                HprofFile.Check check = HprofFile.check(snapshot);
+                assertTrue(check.complete(), check.toString());
+                String[] listed = (String[]) bean.getAttribute(new ObjectName(ChildJvm.OBJECT_NAME), "HeapSnapshots");
+                assertTrue(Arrays.asList(listed).contains(snapshot.toString()),
+                        "the bean lists it complete: " + Arrays.toString(listed));
+
+                String progress = console.line(SELFTEST + "PROGRESS ").orElseThrow(() -> new AssertionError(console.output()));
+                assertTrue(progress.contains("Recording the CPU profile") && progress.endsWith(" of 2.0 s"), progress);
+                String profile = console.line(SELFTEST + "PROFILE ").orElseThrow(() -> new AssertionError(console.output()))
+                        .substring((SELFTEST + "PROFILE ").length());
+                String[] profiles = (String[]) bean.getAttribute(new ObjectName(ChildJvm.OBJECT_NAME), "CpuProfiles");
+                assertEquals(List.of(profile), Arrays.asList(profiles), "the bean lists the profile complete");
+                assertTrue(Files.size(Paths.get(profile)) > 0, profile);
+
+                String deleted = console.line(SELFTEST + "DELETED ").orElseThrow(() -> new AssertionError(console.output()))
+                        .substring((SELFTEST + "DELETED ").length());
+                assertFalse(deleted.equals(snapshot.toString()), "the newest snapshot is deleted, not the first");
+                assertFalse(Files.exists(Paths.get(deleted)), deleted + " is gone");
+                listed = (String[]) bean.getAttribute(new ObjectName(ChildJvm.OBJECT_NAME), "HeapSnapshots");
+                assertEquals(List.of(snapshot.toString()), Arrays.asList(listed), "the bean lists the first one only");
+                assertScreenshot(png, console);
+                assertScreenshot(png.resolveSibling("jconsole-tab-progress.png"), console);
+            }
+        }
+    }
+
+    @Test
+    void withoutTheAgentTheTabSaysHowToAddIt() throws Exception {
+        Path png = Paths.get("target", "jconsole-tab-not-installed.png").toAbsolutePath();
+        int port = ChildJvm.freePort();
+        try (Xvfb xvfb = Xvfb.start();
+             ChildJvm child = ChildJvm.builder().heap("64m").agent(null).port(port).jvmArgs(
+                     "-Dcom.sun.management.jmxremote.port=" + port, "-Dcom.sun.management.jmxremote.rmi.port=" + port,
+                     "-Dcom.sun.management.jmxremote.host=127.0.0.1", "-Djava.rmi.server.hostname=127.0.0.1",
+                     "-Dcom.sun.management.jmxremote.authenticate=false", "-Dcom.sun.management.jmxremote.ssl=false")
+                     .start()) {
+            assertFalse(child.connect().isRegistered(new ObjectName(ChildJvm.OBJECT_NAME)), "no agent, no bean");
+            try (Spawned console = selfTest(xvfb, child, png)) {
+                String failed = console.line(SELFTEST + "FAILED").orElseThrow(() -> new AssertionError(console.output()));
+                assertTrue(failed.contains("the tab says the oom-heapdump agent is not installed"), console.output());
+                assertFalse(console.line(SELFTEST + "clicked").isPresent(), "there is no button to click");
+                assertScreenshot(png, console);
+            }
+        }
+    }
+
+    @Test
+    void afterJConsoleReconnectsToANewJvmTheTabListensToItsNotifications() throws Exception {
+        Path png = Paths.get("target", "jconsole-tab-reconnected.png").toAbsolutePath();
+        int port = ChildJvm.freePort();
+        ObjectName name = new ObjectName(ChildJvm.OBJECT_NAME);
+        String[] type = {String.class.getName()};
+        try (Xvfb xvfb = Xvfb.start()) {
+            ChildJvm first = ChildJvm.builder().heap("64m").agent("").port(port).directory(dir).start();
+            ChildJvm second = null;
+            try {
+                first.connect();
+                try (Spawned console = startJConsole(xvfb, port, png,
+                        "-J-Doomheapdump.jconsole.selftest.steps=watch,reconnect,watch")) {
+                    awaitOutput(console, xvfb, () -> first.process().isAlive(), "WATCHING", false,
+                            lines -> lines.contains(SELFTEST + "WATCHING"));
+                    first.connect().invoke(name, "createHeapSnapshot", new Object[]{"outside-1"}, type);
+                    awaitOutput(console, xvfb, () -> first.process().isAlive(), "SEEN outside-1", false,
+                            lines -> lines.stream().anyMatch(l -> l.startsWith(SELFTEST + "SEEN ") && l.endsWith("/outside-1.hprof")));
+                    awaitOutput(console, xvfb, () -> true, "WAITING FOR RECONNECT", false,
+                            lines -> lines.contains(SELFTEST + "WAITING FOR RECONNECT"));
+
+                    first.close();
+                    ChildJvm next = ChildJvm.builder().heap("64m").agent("").port(port).directory(dir).start();
+                    second = next;
+                    next.connect();
+                    awaitOutput(console, xvfb, () -> next.process().isAlive(), "RECONNECTED, WATCHING again", false,
+                            lines -> lines.contains(SELFTEST + "RECONNECTED")
+                                    && lines.stream().filter((SELFTEST + "WATCHING")::equals).count() == 2);
+                    next.connect().invoke(name, "createHeapSnapshot", new Object[]{"outside-2"}, type);
+                    awaitOutput(console, xvfb, () -> next.process().isAlive(), "the verdict", false,
+                            lines -> lines.contains(SELFTEST + "OK"));
+                    System.out.println(String.join("\n", console.lines()));
+                    assertTrue(console.lines().stream().anyMatch(l -> l.startsWith(SELFTEST + "SEEN ")
+                            && l.endsWith("/outside-2.hprof")), "the new JVM's file came by notification\n" + console.output());
+                    assertScreenshot(png, console);
+                }
+            } finally {
+                first.close();
+                if (second != null) {
+                    second.close();
+                }
+            }
+        }
+    }
+
+    /** Starts JConsole with the plugin and its self-test, and waits until the self-test has its verdict. */
+    private static Spawned selfTest(Xvfb xvfb, ChildJvm child, Path png, String... jconsoleOptions) throws IOException {
+        long start = System.nanoTime();
+        Spawned console = startJConsole(xvfb, child.port(), png, jconsoleOptions);
+        awaitOutput(console, xvfb, () -> child.process().isAlive(), "the self-test's verdict", true,
+                lines -> lines.contains(SELFTEST + "OK") || lines.stream().anyMatch(l -> l.startsWith(SELFTEST + "FAILED")));
+        System.out.println("JConsole's self-test took " + Duration.ofNanos(System.nanoTime() - start).toMillis()
+                + " ms from start to verdict\n" + String.join("\n", console.lines()));
+        return console;
+    }
+
+    private static Spawned startJConsole(Xvfb xvfb, int port, Path png, String... jconsoleOptions) throws IOException {
+        Path plugin = pluginJar();
+        assertTrue(Files.isRegularFile(plugin), plugin + " is missing: build the reactor with the jconsole-plugin "
+                + "module (mvn -B -pl jconsole-plugin,it-tests -am verify)");
+        Path jconsole = ChildJvm.javaHome().resolve("bin").resolve("jconsole");
+        assertTrue(Files.isExecutable(jconsole), "no jconsole in " + ChildJvm.javaHome());
+        Assumptions.assumeTrue(Files.exists(ChildJvm.javaHome().resolve("lib").resolve("libawt_xawt.so")),
+                "the JDK in " + ChildJvm.javaHome() + " is headless (no libawt_xawt.so): JConsole cannot open a window, "
+                        + "so the JConsole tab test is skipped");
+        Files.deleteIfExists(png);
+        List<String> command = new ArrayList<>(List.of(jconsole.toString(), "-J-Duser.language=en",
+                "-J-Duser.country=US", "-J-Doomheapdump.jconsole.selftest=" + png));
+        command.addAll(List.of(jconsoleOptions));
+        command.addAll(List.of("-pluginpath", plugin.toString(), "127.0.0.1:" + port));
+        return new Spawned("jconsole", command, Map.of("DISPLAY", xvfb.display()));
+    }
+
+    /**
+     * Waits (60 s at most) until JConsole's output satisfies {@code done}; fails at once, with JConsole's and
+     * Xvfb's output, when a process dies or (unless {@code failureIsAnAnswer}) the self-test reports a failure.
+     * JConsole is killed when the wait fails.
+     */
+    private static void awaitOutput(Spawned console, Xvfb xvfb, BooleanSupplier childAlive, String alias,
+                                    boolean failureIsAnAnswer, Predicate<List<String>> done) {
+        try {
+            await(alias).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .failFast("JConsole, Xvfb or the child died, or the self-test failed", () -> {
+                        boolean failed = !failureIsAnAnswer && console.line(SELFTEST + "FAILED").isPresent();
+                        if (failed || !console.alive() || !xvfb.alive() || !childAlive.getAsBoolean()) {
+                            throw new AssertionError(console.output() + "\n" + xvfb.output());
+                        }
+                    })
+                    .until(() -> done.test(console.lines()));
+        } catch (RuntimeException | AssertionError e) {
+            console.close();
+            throw new AssertionError("waiting for " + alias + "\n" + console.output() + "\n" + xvfb.output(), e);
+        }
+    }
+
+    private static void assertScreenshot(Path png, Spawned console) throws IOException {
+        assertTrue(console.line(SELFTEST + "SCREENSHOT " + png).isPresent(), console.output());
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertNotNull(image, png + " is a PNG");
+        assertTrue(image.getWidth() >= 600 && image.getHeight() >= 400,
+                "the JConsole window, " + image.getWidth() + "x" + image.getHeight());
+    }
+}

@@ -1,0 +1,76 @@
+package dev.oomheapdump.it.jconsole;
+
+import java.io.BufferedReader;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/** A helper process (Xvfb, JConsole) whose merged output is kept; {@link #close()} kills it. */
+final class Spawned implements Closeable {
+
+    private final String name;
+    private final List<String> command;
+    private final Process process;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+
+    Spawned(String name, List<String> command, Map<String, String> environment) throws IOException {
+        this.name = name;
+        this.command = List.copyOf(command);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        this.process = builder.start();
+        process.getOutputStream().close();
+        Thread pump = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+        }, name + "-output");
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    String exit() {
+        return process.isAlive() ? "running" : "exit " + process.exitValue();
+    }
+
+    List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    Optional<String> line(String prefix) {
+        return lines.stream().filter(l -> l.startsWith(prefix)).findFirst();
+    }
+
+    /** The command and everything it printed, for failure messages. */
+    String output() {
+        return "---- " + name + " (" + exit() + "): " + String.join(" ", command) + "\n" + String.join("\n", lines)
+                + "\n---- end of " + name;
+    }
+
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,687 @@
+package dev.oomheapdump.jconsole;
+
+import dev.oomheapdump.jconsole.TabState.ArtifactRow;
+import dev.oomheapdump.jconsole.TabState.Heap;
+import dev.oomheapdump.jconsole.TabState.Link;
+import dev.oomheapdump.jconsole.TabState.Policy;
+import dev.oomheapdump.jconsole.TabState.Progress;
+
+import javax.management.MBeanServerConnection;
+import javax.swing.BorderFactory;
+import javax.swing.Box;
+import javax.swing.JButton;
+import javax.swing.JCheckBox;
+import javax.swing.JComboBox;
+import javax.swing.JComponent;
+import javax.swing.JEditorPane;
+import javax.swing.JLabel;
+import javax.swing.JOptionPane;
+import javax.swing.JPanel;
+import javax.swing.JProgressBar;
+import javax.swing.JScrollPane;
+import javax.swing.JTextField;
+import javax.swing.SwingUtilities;
+import javax.swing.SwingWorker;
+import javax.swing.Timer;
+import javax.swing.border.Border;
+import java.awt.BorderLayout;
+import java.awt.CardLayout;
+import java.awt.Color;
+import java.awt.FlowLayout;
+import java.awt.GridBagConstraints;
+import java.awt.GridBagLayout;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The "OOM Heapdump" tab. It renders {@link TabState}s on the event thread and never calls JMX there: polls
+ * run on the plugin's SwingWorker (JConsole's update interval), on notifications and, while a job runs, twice a
+ * second, on one refresh thread; operations run on their own threads, because a CPU profile blocks its call for
+ * its whole duration.
+ */
+final class OomHeapdumpTab extends JPanel {
+
+    static final String TITLE = "OOM Heapdump";
+    private static final Color ERROR = new Color(0xB0, 0x00, 0x00);
+    private static final int FAST_REFRESH_MS = 500;
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
+
+    private final TabModel model;
+    private final ExecutorService refresher = Executors.newSingleThreadExecutor(daemon("oom-heapdump-jconsole-refresh"));
+    private final ExecutorService actions = Executors.newCachedThreadPool(daemon("oom-heapdump-jconsole-action"));
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    private final Timer fastRefresh = new Timer(FAST_REFRESH_MS, e -> requestRefresh());
+    private final List<Consumer<Result>> resultListeners = new CopyOnWriteArrayList<>();
+
+    private final CardLayout cards = new CardLayout();
+    private final JLabel connectingLabel = new JLabel("Connecting to " + TabModel.OBJECT_NAME + " ...");
+    private final JEditorPane missingText = new JEditorPane("text/html", "");
+
+    private final JCheckBox heapdumpOnOOM = new JCheckBox("Heap dump on OutOfMemoryError");
+    private final JComboBox<String> implementation = new JComboBox<>(new String[]{"NATIVE_HOOK", "GC_MONITORING"});
+    private final JTextField threshold = new JTextField(3);
+    private final JTextField limit = new JTextField(3);
+    private final JTextField path = new JTextField(22);
+    private final JCheckBox addTimestamp = new JCheckBox("Add timestamp");
+    private final JButton apply = new JButton("Apply");
+    private final JButton revert = new JButton("Revert");
+    private final JLabel policyMessage = new JLabel(" ");
+    private final JLabel fixedLabel = new JLabel(" ");
+    private final Map<String, JComponent> fields = new LinkedHashMap<>();
+    private final Map<String, Border> fieldBorders = new LinkedHashMap<>();
+
+    private final JLabel heapLabel = new JLabel(" ");
+    private final HeapGauge gauge = new HeapGauge();
+
+    private final JButton heapSnapshot = new JButton("Heap snapshot");
+    private final JButton cpuProfile = new JButton("CPU profile");
+    private final JTextField duration = new JTextField("30", 4);
+    private final JButton delete = new JButton("Delete");
+    private final JButton deleteAll = new JButton("Delete all");
+    private final JProgressBar progress = new JProgressBar(0, 1000);
+    private final JLabel message = new JLabel(" ");
+    private final JLabel filesTitle = new JLabel(" ");
+    private final ArtifactTable table = new ArtifactTable();
+
+    // event thread only
+    private TabState shown = TabState.initial();
+    private Policy shownPolicy;
+    private boolean jobInFlight;
+    private boolean applyInFlight;
+    /** The message line shows a connection problem, to be replaced once the bean answers again. */
+    private boolean showingProblem;
+    private int generation;
+
+    OomHeapdumpTab(Supplier<MBeanServerConnection> connection) {
+        this.model = new TabModel(connection, this::requestRefresh);
+        setLayout(cards);
+        add(connectingPanel(), Link.CONNECTING.name());
+        add(missingPanel(), Link.NOT_INSTALLED.name());
+        add(mainPanel(), Link.READY.name());
+        cards.show(this, Link.CONNECTING.name());
+        fastRefresh.setRepeats(true);
+        render(shown);
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    // ---- layout ----------------------------------------------------------------------------------------------
+
+    private JPanel connectingPanel() {
+        JPanel panel = new JPanel(new FlowLayout(FlowLayout.LEFT, 16, 16));
+        panel.add(connectingLabel);
+        return panel;
+    }
+
+    private JComponent missingPanel() {
+        missingText.setEditable(false);
+        missingText.setOpaque(false);
+        missingText.putClientProperty(JEditorPane.HONOR_DISPLAY_PROPERTIES, Boolean.TRUE);
+        missingText.setBorder(BorderFactory.createEmptyBorder(16, 16, 16, 16));
+        setMissingText(-1);
+        JPanel panel = new JPanel(new BorderLayout());
+        panel.add(missingText, BorderLayout.NORTH);
+        return panel;
+    }
+
+    private void setMissingText(long pid) {
+        String target = pid > 0 ? Long.toString(pid) : "&lt;pid&gt;";
+        missingText.setText("<html><body>"
+                + "<h2>The oom-heapdump agent is not installed in this JVM</h2>"
+                + "<p>This tab drives the MBean " + code(TabModel.OBJECT_NAME) + ": heap dumps on "
+                + "OutOfMemoryError, heap snapshots and CPU profiles. This JVM does not have it.</p>"
+                + "<p><b>Add it at startup</b>, on the application's java command line:<br>"
+                + code("java -javaagent:oom-heapdump-agent.jar=port=9010 ...") + "</p>"
+                + "<p><b>Or load it into this running JVM</b>, on its host:<br>"
+                + code("java -jar oom-heapdump-agent.jar attach " + target) + "</p>"
+                + "<p>This tab turns on by itself when the MBean appears.</p></body></html>");
+    }
+
+    /** Monospaced at the text's size (Swing's {@code <code>} is tiny). */
+    private static String code(String text) {
+        return "<font face=\"Monospaced\">" + text + "</font>";
+    }
+
+    private JComponent mainPanel() {
+        JPanel top = stack(policyPanel(), heapPanel(), jobsPanel());
+
+        JPanel files = new JPanel(new BorderLayout(0, 4));
+        files.setBorder(titled("Heap snapshots, OOM dumps and CPU profiles"));
+        files.add(filesTitle, BorderLayout.NORTH);
+        files.add(new JScrollPane(table), BorderLayout.CENTER);
+        table.getSelectionModel().addListSelectionListener(e -> updateButtons());
+
+        JPanel panel = new JPanel(new BorderLayout());
+        panel.setBorder(BorderFactory.createEmptyBorder(4, 4, 4, 4));
+        panel.add(top, BorderLayout.NORTH);
+        panel.add(files, BorderLayout.CENTER);
+        return panel;
+    }
+
+    private static Border titled(String title) {
+        return BorderFactory.createCompoundBorder(BorderFactory.createTitledBorder(title),
+                BorderFactory.createEmptyBorder(2, 6, 4, 6));
+    }
+
+    private JPanel policyPanel() {
+        fields.put(Policy.HEAPDUMP_ON_OOM, heapdumpOnOOM);
+        fields.put(Policy.OOM_IMPLEMENTATION, implementation);
+        fields.put(Policy.THRESHOLD, threshold);
+        fields.put(Policy.LIMIT, limit);
+        fields.put(Policy.PATH, path);
+        fields.put(Policy.ADD_TIMESTAMP, addTimestamp);
+        fields.forEach((key, field) -> fieldBorders.put(key, field.getBorder()));
+        implementation.setPrototypeDisplayValue("GC_MONITORING ");
+        heapdumpOnOOM.setToolTipText("heapdumpOnOOM: make a heap dump when the JVM runs out of memory");
+        implementation.setToolTipText("OOMImplementation: NATIVE_HOOK is the JVM's own hook; GC_MONITORING dumps "
+                + "when the heap in use after a GC exceeds the threshold, at most 'limit' times");
+        threshold.setToolTipText("threshold: GC_MONITORING, percent (1-99) of the maximum heap in use after a GC");
+        limit.setToolTipText("limit: most dumps of the OOM policy in this JVM (1-100), failed attempts included");
+        path.setToolTipText("path: name of the OOM dump in the directory; .hprof is appended");
+        addTimestamp.setToolTipText("addTimestamp: add a UTC timestamp to OOM dump names");
+        apply.setToolTipText("Validate and apply the changed options on the JVM, all or none (applyPolicy)");
+        revert.setToolTipText("Show the JVM's policy again, dropping unapplied edits");
+        apply.addActionListener(e -> applyPolicy());
+        revert.addActionListener(e -> revertPolicy());
+        showPolicyHint();
+
+        JPanel first = row();
+        first.add(heapdumpOnOOM);
+        first.add(Box.createHorizontalStrut(8));
+        first.add(new JLabel("Implementation:"));
+        first.add(implementation);
+        first.add(Box.createHorizontalStrut(8));
+        first.add(new JLabel("Threshold:"));
+        first.add(withUnit(threshold, "%"));
+        first.add(Box.createHorizontalStrut(8));
+        first.add(new JLabel("Limit:"));
+        first.add(withUnit(limit, "dumps"));
+        JPanel second = row();
+        second.add(new JLabel("OOM dump name:"));
+        second.add(withUnit(path, ".hprof"));
+        second.add(Box.createHorizontalStrut(8));
+        second.add(addTimestamp);
+        second.add(Box.createHorizontalStrut(16));
+        second.add(apply);
+        second.add(revert);
+        JPanel third = row();
+        third.add(policyMessage);
+        JPanel fourth = row();
+        fourth.add(fixedLabel);
+
+        JPanel panel = stack(first, second, third, fourth);
+        panel.setBorder(titled("Out-of-memory policy"));
+        return panel;
+    }
+
+    private static JPanel row() {
+        return new JPanel(new FlowLayout(FlowLayout.LEFT, 4, 1));
+    }
+
+    /** One component per line, each as wide as the panel. */
+    private static JPanel stack(JComponent... lines) {
+        JPanel panel = new JPanel(new GridBagLayout());
+        GridBagConstraints c = new GridBagConstraints();
+        c.gridx = 0;
+        c.weightx = 1;
+        c.fill = GridBagConstraints.HORIZONTAL;
+        c.anchor = GridBagConstraints.WEST;
+        for (JComponent line : lines) {
+            panel.add(line, c);
+        }
+        return panel;
+    }
+
+    private static JPanel withUnit(JComponent field, String unit) {
+        JPanel panel = new JPanel(new FlowLayout(FlowLayout.LEFT, 3, 0));
+        panel.add(field);
+        panel.add(new JLabel(unit));
+        return panel;
+    }
+
+    private JPanel heapPanel() {
+        JPanel panel = new JPanel(new BorderLayout(0, 2));
+        panel.setBorder(titled("Heap"));
+        panel.add(heapLabel, BorderLayout.NORTH);
+        panel.add(gauge, BorderLayout.CENTER);
+        return panel;
+    }
+
+    private JPanel jobsPanel() {
+        heapSnapshot.setToolTipText("Dump the live objects of the heap (a full GC runs first) to a .hprof (createHeapSnapshot)");
+        cpuProfile.setToolTipText("Record a JFR CPU profile for the given seconds to a .jfr (createCpuProfile)");
+        duration.setToolTipText("CPU profile duration in seconds (1 to 3600)");
+        delete.setToolTipText("Delete the selected files (deleteHeapSnapshot / deleteCpuProfile)");
+        deleteAll.setToolTipText("Delete every heap snapshot and CPU profile; OOM dumps are kept");
+        heapSnapshot.addActionListener(e -> heapSnapshot());
+        cpuProfile.addActionListener(e -> cpuProfile());
+        delete.addActionListener(e -> deleteSelected());
+        deleteAll.addActionListener(e -> deleteAll());
+        progress.setStringPainted(true);
+        progress.setVisible(false);
+
+        JPanel row = new JPanel(new FlowLayout(FlowLayout.LEFT, 6, 2));
+        row.add(heapSnapshot);
+        row.add(Box.createHorizontalStrut(12));
+        row.add(cpuProfile);
+        row.add(new JLabel("for"));
+        row.add(duration);
+        row.add(new JLabel("s"));
+        row.add(Box.createHorizontalStrut(12));
+        row.add(delete);
+        row.add(deleteAll);
+
+        JPanel panel = new JPanel(new BorderLayout(0, 2));
+        panel.setBorder(titled("Snapshots and profiles"));
+        panel.add(row, BorderLayout.NORTH);
+        panel.add(progress, BorderLayout.CENTER);
+        panel.add(message, BorderLayout.SOUTH);
+        return panel;
+    }
+
+    // ---- refreshing ----------------------------------------------------------------------------------------
+
+    /** JConsole connected or reconnected: listen to the bean again on the new connection and read it all. */
+    void connected() {
+        SwingUtilities.invokeLater(() -> {
+            generation++;
+            refresher.execute(() -> show(model.connected()));
+        });
+    }
+
+    /** JConsole lost the connection: forget what runs (its calls fail or hang), wait for the reconnect. */
+    void disconnected() {
+        SwingUtilities.invokeLater(() -> {
+            generation++;
+            jobInFlight = false;
+            applyInFlight = false;
+            render(model.disconnected());
+        });
+    }
+
+    /** A poll for JConsole's update timer (JConsole skips a round while the previous one runs). */
+    SwingWorker<TabState, Void> newPollWorker() {
+        return new SwingWorker<>() {
+            @Override
+            protected TabState doInBackground() {
+                return model.poll();
+            }
+
+            @Override
+            protected void done() {
+                try {
+                    render(get());
+                } catch (Exception e) {
+                    // poll() does not throw; an interrupted worker shows nothing
+                }
+            }
+        };
+    }
+
+    /** Any thread: one poll soon; requests while one waits are merged. */
+    void requestRefresh() {
+        if (refreshQueued.compareAndSet(false, true)) {
+            try {
+                refresher.execute(() -> {
+                    refreshQueued.set(false);
+                    show(model.poll());
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                refreshQueued.set(false); // disposed
+            }
+        }
+    }
+
+    private void show(TabState state) {
+        SwingUtilities.invokeLater(() -> render(state));
+    }
+
+    void dispose() {
+        fastRefresh.stop();
+        refresher.shutdownNow();
+        actions.shutdownNow();
+        Thread closer = new Thread(model::close, "oom-heapdump-jconsole-close");
+        closer.setDaemon(true);
+        closer.start();
+    }
+
+    // ---- rendering (event thread) --------------------------------------------------------------------------
+
+    private void render(TabState state) {
+        if (state.sequence() < shown.sequence()) {
+            return; // an older poll finished late
+        }
+        shown = state;
+        switch (state.link()) {
+            case READY:
+                cards.show(this, Link.READY.name());
+                break;
+            case NOT_INSTALLED:
+                setMissingText(state.pid());
+                cards.show(this, Link.NOT_INSTALLED.name());
+                break;
+            case DISCONNECTED:
+                if (state.policy() == null) {
+                    connectingLabel.setText(state.problem().isBlank() ? "Not connected" : state.problem());
+                    cards.show(this, Link.CONNECTING.name());
+                }
+                break;
+            default:
+                cards.show(this, Link.CONNECTING.name());
+        }
+        if (state.policy() != null) {
+            renderPolicy(state.policy(), state.oomDumpCount());
+        }
+        renderHeap(state.heap(), state.policy());
+        table.setRows(state.artifacts());
+        renderProgress(state.progress());
+        if (!state.problem().isBlank()) {
+            setMessage(state.problem(), true);
+            showingProblem = true;
+        } else if (showingProblem && state.link() == Link.READY) {
+            setMessage("Connected to " + TabModel.OBJECT_NAME + " again", false);
+        }
+        boolean fast = state.link() == Link.READY && (state.busy() || jobInFlight);
+        if (fast && !fastRefresh.isRunning()) {
+            fastRefresh.start();
+        } else if (!fast && fastRefresh.isRunning()) {
+            fastRefresh.stop();
+        }
+        updateButtons();
+    }
+
+    private void renderPolicy(Policy policy, int oomDumps) {
+        Policy before = shownPolicy;
+        if (before == null || heapdumpOnOOM.isSelected() == before.heapdumpOnOOM()) {
+            heapdumpOnOOM.setSelected(policy.heapdumpOnOOM());
+        }
+        if (before == null || before.implementation().equals(implementation.getSelectedItem())) {
+            implementation.setSelectedItem(policy.implementation());
+        }
+        if (before == null || threshold.getText().trim().equals(Integer.toString(before.threshold()))) {
+            threshold.setText(Integer.toString(policy.threshold()));
+        }
+        if (before == null || limit.getText().trim().equals(Integer.toString(before.limit()))) {
+            limit.setText(Integer.toString(policy.limit()));
+        }
+        if (before == null || path.getText().trim().equals(before.path())) {
+            path.setText(policy.path());
+        }
+        if (before == null || addTimestamp.isSelected() == before.addTimestamp()) {
+            addTimestamp.setSelected(policy.addTimestamp());
+        }
+        shownPolicy = policy;
+        fixedLabel.setText("Directory " + policy.directory() + " (on the JVM's host)"
+                + (policy.port() > 0 ? "  \u00b7  JMX port " + policy.port() : "")
+                + "  \u00b7  OOM dumps made in this JVM: " + oomDumps);
+        filesTitle.setText("In " + policy.directory());
+    }
+
+    private void renderHeap(Heap heap, Policy policy) {
+        if (heap == null) {
+            heapLabel.setText(" ");
+            gauge.set(0, 0, 0, 0, false);
+            return;
+        }
+        long limitBytes = heap.limit();
+        int percent = limitBytes > 0 ? (int) (heap.used() * 100 / limitBytes) : 0;
+        String of = heap.max() > 0 ? "maximum " + Format.bytes(heap.max()) : "committed " + Format.bytes(heap.committed()) + " (no maximum)";
+        heapLabel.setText(String.format(Locale.ROOT, "In use %s of %s (%d%%), committed %s", Format.bytes(heap.used()), of,
+                percent, Format.bytes(heap.committed())) + (policy == null ? "" : policy.gcMonitoring()
+                ? "; GC_MONITORING dumps above " + policy.threshold() + "% after a GC"
+                : "; the threshold applies under GC_MONITORING only"));
+        gauge.set(heap.used(), heap.committed(), limitBytes, policy == null ? 0 : policy.threshold(),
+                policy != null && policy.gcMonitoring());
+    }
+
+    private void renderProgress(Progress p) {
+        if (p == null) {
+            progress.setVisible(false);
+            progress.setIndeterminate(false);
+            return;
+        }
+        progress.setVisible(true);
+        progress.setIndeterminate(p.indeterminate());
+        progress.setValue(p.permille());
+        progress.setString(p.label());
+    }
+
+    private void updateButtons() {
+        boolean ready = shown.link() == Link.READY;
+        boolean jobs = ready && !shown.busy() && !jobInFlight;
+        heapSnapshot.setEnabled(jobs);
+        cpuProfile.setEnabled(jobs);
+        duration.setEnabled(jobs);
+        deleteAll.setEnabled(jobs && shown.artifacts().stream().anyMatch(a -> !"OOM_DUMP".equals(a.kind())));
+        List<ArtifactRow> selected = table.selected();
+        delete.setEnabled(jobs && !selected.isEmpty() && selected.stream().noneMatch(ArtifactRow::inProgress));
+        apply.setEnabled(ready && !applyInFlight);
+        revert.setEnabled(ready && !applyInFlight);
+    }
+
+    private void setMessage(String text, boolean error) {
+        showingProblem = false;
+        message.setForeground(error ? ERROR : getForeground());
+        message.setText(LocalTime.now().format(CLOCK) + "  " + text);
+        message.setToolTipText(text);
+    }
+
+    // ---- actions (event thread; the JMX call on an action thread) -----------------------------------------
+
+    private interface Call {
+        Result run();
+    }
+
+    /** Runs a job or a delete: the job buttons stay disabled until it returns. */
+    private void runJob(String starting, Call call) {
+        jobInFlight = true;
+        setMessage(starting, false);
+        updateButtons();
+        int startedIn = generation;
+        actions.execute(() -> {
+            Result result = call.run();
+            SwingUtilities.invokeLater(() -> {
+                if (startedIn == generation) {
+                    jobInFlight = false;
+                    showResult(result);
+                }
+            });
+        });
+        requestRefresh();
+        fastRefresh.start();
+    }
+
+    private void showResult(Result result) {
+        setMessage(result.message(), !result.ok());
+        updateButtons();
+        requestRefresh();
+        for (Consumer<Result> listener : resultListeners) {
+            listener.accept(result);
+        }
+    }
+
+    private void heapSnapshot() {
+        runJob("Taking a heap snapshot (a full GC runs first; the JVM pauses while it dumps) ...",
+                () -> model.createHeapSnapshot(""));
+    }
+
+    private void cpuProfile() {
+        String text = duration.getText().trim();
+        double seconds;
+        try {
+            seconds = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            setMessage("CPU profile duration must be a number of seconds, not '" + text + "'", true);
+            return;
+        }
+        long millis = Math.round(seconds * 1000);
+        runJob("Recording a CPU profile for " + Format.seconds(millis) + " ...", () -> model.createCpuProfile("", millis));
+    }
+
+    private void deleteSelected() {
+        List<ArtifactRow> selected = table.selected();
+        if (selected.isEmpty()) {
+            return;
+        }
+        boolean oomDump = selected.stream().anyMatch(a -> "OOM_DUMP".equals(a.kind()));
+        String names = selected.size() == 1 ? selected.get(0).name() : selected.size() + " files";
+        int answer = JOptionPane.showConfirmDialog(this, "Delete " + names + " on the JVM's host?"
+                        + (oomDump ? "\nThis includes an OOM dump: the heap of a JVM that ran out of memory." : ""),
+                "Delete", JOptionPane.OK_CANCEL_OPTION, JOptionPane.WARNING_MESSAGE);
+        if (answer == JOptionPane.OK_OPTION) {
+            runJob("Deleting " + names + " ...", () -> model.delete(selected));
+        }
+    }
+
+    private void deleteAll() {
+        int answer = JOptionPane.showConfirmDialog(this, "Delete every heap snapshot and CPU profile in\n"
+                        + (shownPolicy == null ? "the dump directory" : shownPolicy.directory())
+                        + "\non the JVM's host? OOM dumps are kept (delete them one by one).",
+                "Delete all", JOptionPane.OK_CANCEL_OPTION, JOptionPane.WARNING_MESSAGE);
+        if (answer == JOptionPane.OK_OPTION) {
+            runJob("Deleting all heap snapshots and CPU profiles ...", model::deleteAll);
+        }
+    }
+
+    private void applyPolicy() {
+        Map<String, String> edited = new LinkedHashMap<>();
+        edited.put(Policy.HEAPDUMP_ON_OOM, Boolean.toString(heapdumpOnOOM.isSelected()));
+        edited.put(Policy.OOM_IMPLEMENTATION, String.valueOf(implementation.getSelectedItem()));
+        edited.put(Policy.THRESHOLD, threshold.getText().trim());
+        edited.put(Policy.LIMIT, limit.getText().trim());
+        edited.put(Policy.PATH, path.getText().trim());
+        edited.put(Policy.ADD_TIMESTAMP, Boolean.toString(addTimestamp.isSelected()));
+        applyInFlight = true;
+        updateButtons();
+        markField("", "");
+        int startedIn = generation;
+        actions.execute(() -> {
+            Result result = model.applyPolicy(edited);
+            SwingUtilities.invokeLater(() -> {
+                if (startedIn != generation) {
+                    return;
+                }
+                applyInFlight = false;
+                if (result.ok()) {
+                    policyMessage.setForeground(getForeground());
+                    policyMessage.setText(result.message());
+                } else {
+                    policyMessage.setForeground(ERROR);
+                    policyMessage.setText(result.message());
+                    markField(result.field(), result.message());
+                }
+                showResult(result);
+            });
+        });
+    }
+
+    private void revertPolicy() {
+        Policy policy = shownPolicy;
+        if (policy == null) {
+            return;
+        }
+        shownPolicy = null;
+        renderPolicy(policy, shown.oomDumpCount());
+        markField("", "");
+        showPolicyHint();
+    }
+
+    private void showPolicyHint() {
+        policyMessage.setForeground(Color.GRAY);
+        policyMessage.setText("Apply sends the changed options; the JVM validates them all and applies all or none.");
+    }
+
+    /** Outlines the field a rejected option belongs to, with the bean's message as its tool tip. */
+    private void markField(String key, String text) {
+        fields.forEach((k, field) -> {
+            boolean bad = k.equals(key);
+            field.setBorder(bad ? BorderFactory.createLineBorder(ERROR, 2) : fieldBorders.get(k));
+            if (field instanceof JCheckBox) {
+                ((JCheckBox) field).setBorderPainted(bad);
+                ((JCheckBox) field).setForeground(bad ? ERROR : getForeground());
+            }
+            if (bad) {
+                field.setToolTipText(text);
+            }
+        });
+    }
+
+    // ---- for the self-test and the unit tests ---------------------------------------------------------------
+
+    JButton heapSnapshotButton() {
+        return heapSnapshot;
+    }
+
+    JButton cpuProfileButton() {
+        return cpuProfile;
+    }
+
+    JButton deleteButton() {
+        return delete;
+    }
+
+    JButton deleteAllButton() {
+        return deleteAll;
+    }
+
+    JTextField durationField() {
+        return duration;
+    }
+
+    JProgressBar progressBar() {
+        return progress;
+    }
+
+    JButton applyButton() {
+        return apply;
+    }
+
+    JTextField thresholdField() {
+        return threshold;
+    }
+
+    JLabel policyMessageLabel() {
+        return policyMessage;
+    }
+
+    JLabel messageLabel() {
+        return message;
+    }
+
+    ArtifactTable table() {
+        return table;
+    }
+
+    long notificationCount() {
+        return model.notificationCount();
+    }
+
+    /** The state on screen (event thread). */
+    TabState shownState() {
+        return shown;
+    }
+
+    /** Called on the event thread after each operation's result is shown. */
+    void addResultListener(Consumer<Result> listener) {
+        resultListeners.add(listener);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.oomheapdump.jconsole;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the tab shows, read from the bean in one poll: immutable, so the view renders it on the event thread
+ * while the next poll runs elsewhere. {@code sequence} orders states from different threads.
+ */
+record TabState(long sequence, Link link, Policy policy, List<ArtifactRow> artifacts, Heap heap,
+                       boolean busy, String currentJob, int oomDumpCount, Progress progress, long pid,
+                       String problem) {
+
+    /** Where the connection to the bean stands. */
+    public enum Link {
+        /** Not read yet. */
+        CONNECTING,
+        /** The JVM answers but has no {@code dev.oomheapdump:type=OomHeapdump}. */
+        NOT_INSTALLED,
+        /** The bean answers. */
+        READY,
+        /** JConsole lost the connection (it offers to reconnect). */
+        DISCONNECTED
+    }
+
+    public TabState {
+        artifacts = List.copyOf(artifacts);
+        currentJob = currentJob == null ? "" : currentJob;
+        problem = problem == null ? "" : problem;
+    }
+
+    static TabState initial() {
+        return new TabState(0, Link.CONNECTING, null, List.of(), null, false, "", 0, null, -1, "");
+    }
+
+    TabState with(long nextSequence, Link nextLink, String nextProblem) {
+        return new TabState(nextSequence, nextLink, policy, artifacts, heap, busy, currentJob, oomDumpCount, progress,
+                pid, nextProblem);
+    }
+
+    /** The policy options that can change at runtime, and the fixed ones. */
+    public record Policy(boolean heapdumpOnOOM, String implementation, String path, boolean addTimestamp,
+                         int threshold, int limit, int port, String directory) {
+
+        public static final String HEAPDUMP_ON_OOM = "heapdumpOnOOM";
+        public static final String OOM_IMPLEMENTATION = "OOMImplementation";
+        public static final String PATH = "path";
+        public static final String ADD_TIMESTAMP = "addTimestamp";
+        public static final String THRESHOLD = "threshold";
+        public static final String LIMIT = "limit";
+        /** The agent option names that {@code applyPolicy} accepts, in the order the tab shows them. */
+        public static final List<String> RUNTIME_KEYS = List.of(HEAPDUMP_ON_OOM, OOM_IMPLEMENTATION, THRESHOLD, LIMIT,
+                PATH, ADD_TIMESTAMP);
+
+        /** The runtime options as {@code applyPolicy} takes them. */
+        public Map<String, String> options() {
+            Map<String, String> map = new LinkedHashMap<>();
+            map.put(HEAPDUMP_ON_OOM, Boolean.toString(heapdumpOnOOM));
+            map.put(OOM_IMPLEMENTATION, implementation);
+            map.put(THRESHOLD, Integer.toString(threshold));
+            map.put(LIMIT, Integer.toString(limit));
+            map.put(PATH, path);
+            map.put(ADD_TIMESTAMP, Boolean.toString(addTimestamp));
+            return map;
+        }
+
+        public boolean gcMonitoring() {
+            return heapdumpOnOOM && "GC_MONITORING".equals(implementation);
+        }
+    }
+
+    /** One item of the bean's {@code Artifacts} attribute. */
+    public record ArtifactRow(String path, String kind, long bytes, long createdMillis, String state, String origin,
+                              String detail) {
+
+        public String name() {
+            int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+            return path.substring(slash + 1);
+        }
+
+        public boolean heapDump() {
+            return !"CPU_PROFILE".equals(kind);
+        }
+
+        public boolean inProgress() {
+            return "IN_PROGRESS".equals(state);
+        }
+
+        public boolean complete() {
+            return "COMPLETE".equals(state);
+        }
+
+        public boolean thisRun() {
+            return "THIS_RUN".equals(origin);
+        }
+    }
+
+    /** {@code java.lang:type=Memory} HeapMemoryUsage; {@code max} is -1 when undefined. */
+    public record Heap(long used, long committed, long max) {
+
+        /** The size the gauge is drawn against: the maximum, or the committed heap when there is none. */
+        public long limit() {
+            return max > 0 ? max : committed;
+        }
+    }
+
+    /**
+     * A running job: {@code done} of {@code total} (bytes, or milliseconds); {@code total <= 0} when its end
+     * cannot be known (a job another client started, a dump not yet writing).
+     */
+    public record Progress(String label, long done, long total) {
+
+        public boolean indeterminate() {
+            return total <= 0;
+        }
+
+        /** 0 to 1000. */
+        public int permille() {
+            return indeterminate() ? 0 : (int) Math.max(0, Math.min(1000, done * 1000 / total));
+        }
+    }
+}

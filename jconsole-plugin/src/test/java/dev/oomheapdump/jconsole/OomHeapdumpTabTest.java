@@ -1,0 +1,120 @@
+package dev.oomheapdump.jconsole;
+
+import dev.oomheapdump.jconsole.TabState.Link;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.management.MBeanServerConnection;
+import javax.swing.SwingUtilities;
+import javax.swing.border.LineBorder;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Swing tab (headless): buttons reach the bean, results show as readable text, and no JMX call ever runs on
+ * the event thread (every call goes through a connection that records the thread it was made on).
+ */
+class OomHeapdumpTabTest {
+
+    @TempDir
+    Path dir;
+
+    private BeanFixture fixture;
+    private OomHeapdumpTab tab;
+    private final List<String> callsOnEdt = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        if (tab != null) {
+            tab.dispose();
+        }
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private MBeanServerConnection watched(MBeanServerConnection connection) {
+        return (MBeanServerConnection) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[]{MBeanServerConnection.class}, (proxy, method, args) -> {
+                    if (SwingUtilities.isEventDispatchThread()) {
+                        callsOnEdt.add(method.getName());
+                    }
+                    try {
+                        return method.invoke(connection, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static <T> T onEdt(Callable<T> call) throws Exception {
+        AtomicReference<T> value = new AtomicReference<>();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        SwingUtilities.invokeAndWait(() -> {
+            try {
+                value.set(call.call());
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        });
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return value.get();
+    }
+
+    private void openTab() throws Exception {
+        fixture = new BeanFixture(dir, true);
+        MBeanServerConnection connection = watched(fixture.remote());
+        tab = onEdt(() -> new OomHeapdumpTab(() -> connection));
+        tab.connected();
+        await("the tab shows the bean").atMost(Duration.ofSeconds(10))
+                .until(() -> onEdt(() -> tab.shownState().link() == Link.READY && tab.heapSnapshotButton().isEnabled()));
+    }
+
+    @Test
+    void aRejectedThresholdIsShownNextToItsFieldAsTheBeansMessage() throws Exception {
+        openTab();
+
+        onEdt(() -> {
+            tab.thresholdField().setText("150");
+            tab.applyButton().doClick();
+            return null;
+        });
+
+        await("the policy message").atMost(Duration.ofSeconds(10)).until(() -> onEdt(() ->
+                tab.policyMessageLabel().getText().equals("Option 'threshold' must be from 1 to 99, not 150")));
+        assertInstanceOf(LineBorder.class, onEdt(() -> tab.thresholdField().getBorder()), "the field is outlined");
+        assertEquals(70, fixture.bean().getThreshold());
+        assertEquals(List.of(), callsOnEdt);
+    }
+
+    @Test
+    void theHeapSnapshotButtonWritesAFileThatTheTableListsComplete() throws Exception {
+        openTab();
+
+        onEdt(() -> {
+            tab.heapSnapshotButton().doClick();
+            return tab.heapSnapshotButton().isEnabled();
+        });
+
+        await("the file is listed complete").atMost(Duration.ofSeconds(20)).until(() -> onEdt(() ->
+                tab.table().rows().stream().anyMatch(a -> a.complete() && "HEAP_SNAPSHOT".equals(a.kind()))
+                        && tab.heapSnapshotButton().isEnabled()));
+        String message = onEdt(() -> tab.messageLabel().getText());
+        assertTrue(message.contains("Heap snapshot written: " + dir.toAbsolutePath().normalize()), message);
+        assertEquals(List.of(), callsOnEdt);
+    }
+}
