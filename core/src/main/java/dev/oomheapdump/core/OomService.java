@@ -58,6 +58,8 @@ public final class OomService implements Closeable {
     private final List<MemoryPoller> pollers = new ArrayList<>();
     private ArtifactStore.Reservation hookReservation;
     private volatile boolean hookFired;
+    /** The hook's dump, counted but not yet reported (the watcher waits for it to be whole, then tells). */
+    private volatile ArtifactStore.Reservation hookToReport;
     private volatile boolean closed;
     /** Guarded by policyLock: a monitor dump queued or running, and the heap in use that triggered the last one. */
     private boolean monitorDumpPending;
@@ -244,6 +246,7 @@ public final class OomService implements Closeable {
     private int countAttempt(String source, long used) {
         boolean lastSlot;
         int attempt;
+        claimHookDump();
         synchronized (policyLock) {
             OomPolicy p = policy;
             if (closed || oomDumpCount.get() >= p.limit()) {
@@ -578,19 +581,33 @@ public final class OomService implements Closeable {
         }
     }
 
-    /** The JVM's hook writes in place: when its file shows up, count it, wait until it is whole, and tell. */
-    private void checkHook() throws InterruptedException {
-        ArtifactStore.Reservation reservation;
+    /**
+     * Counts the JVM's hook dump as soon as its file exists: one {@code stat}. Called by the watcher and by
+     * every monitor attempt, since GC notifications can arrive right after the OOM, before the watcher looked,
+     * and must not start a dump the limit has no room for.
+     */
+    private void claimHookDump() {
         synchronized (policyLock) {
-            reservation = hookReservation;
+            ArtifactStore.Reservation reservation = hookReservation;
             if (reservation == null || hookFired || !Files.exists(reservation.finalPath())) {
                 return;
             }
             hookFired = true;
             oomDumpCount.incrementAndGet();
             hookReservation = null;
-            armer.disarm();
+            hookToReport = reservation;
+            quietly(armer::disarm);
         }
+    }
+
+    /** The JVM's hook writes in place: when its file shows up, count it, wait until it is whole, and tell. */
+    private void checkHook() throws InterruptedException {
+        claimHookDump();
+        ArtifactStore.Reservation reservation = hookToReport;
+        if (reservation == null) {
+            return;
+        }
+        hookToReport = null;
         Path file = reservation.finalPath();
         emit(OomEvent.OOM_DUMP_STARTED, "The JVM ran out of memory and is writing " + file,
                 map("path", file.toString(), "reason", "the JVM's own OOM hook (HeapDumpOnOutOfMemoryError)",
