@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Runs {@link PlainJmxClient} in its own JVM with single-file source launching: the source is copied alone
- * into an empty folder, which is the working directory; no class path is given and {@code CLASSPATH} is
- * removed, so nothing of this project can be loaded.
+ * into an empty folder (under its package's path, as JDK 22+ wants), which is the working directory; no class
+ * path is given and {@code CLASSPATH} is removed, so nothing of this project can be loaded.
  */
 final class PlainClient {
 
@@ -67,11 +67,13 @@ final class PlainClient {
     static Result run(Path work, String url, List<String> jvmArgs, String... steps) throws IOException,
             InterruptedException {
         Path folder = Files.createTempDirectory(work, "plain-client-");
-        Path source = Files.copy(source(), folder.resolve("PlainJmxClient.java"));
+        // JDK 22+ launches a source file only from a folder tree that matches its package
+        Path packageFolder = Files.createDirectories(folder.resolve("dev/oomheapdump/it/proof"));
+        Path source = Files.copy(source(), packageFolder.resolve("PlainJmxClient.java"));
         List<String> cmd = new ArrayList<>();
         cmd.add(ChildJvm.javaHome().resolve("bin").resolve("java").toString());
         cmd.addAll(jvmArgs);
-        cmd.add(source.getFileName().toString());
+        cmd.add(folder.relativize(source).toString());
         cmd.add(url);
         cmd.addAll(List.of(steps));
         Path output = folder.resolve("output.txt");

@@ -12,7 +12,7 @@ import java.util.List;
  * input:
  * <ul>
  *   <li>{@code fill MB}: keep MB more mebibytes live, as arrays of 16 KiB;
- *   prints {@code FILLED total-MB}</li>
+ *   prints {@code FILLED total-MB}; when the heap runs out, prints {@code OOM message} and exits with 3</li>
  *   <li>{@code leak KB MS CAPMB}: in the background, keep KB more kibibytes every MS ms until CAPMB are
  *   kept, and meanwhile make garbage so that young collections keep coming; prints {@code LEAKING}</li>
  *   <li>{@code free}: drop everything kept; prints {@code FREED}</li>
@@ -39,6 +39,19 @@ public final class ProofApp {
     }
 
     private static void run(String[] words) throws Exception {
+        try {
+            execute(words);
+        } catch (OutOfMemoryError e) {
+            synchronized (KEPT) {
+                KEPT.clear();
+            }
+            System.out.println("OOM " + e.getMessage());
+            System.out.flush();
+            System.exit(3);
+        }
+    }
+
+    private static void execute(String[] words) throws Exception {
         switch (words[0]) {
             case "fill":
                 int mb = Integer.parseInt(words[1]);
