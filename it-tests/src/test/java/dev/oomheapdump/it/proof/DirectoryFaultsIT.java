@@ -46,7 +46,7 @@ class DirectoryFaultsIT {
         // root ignores permission bits: it gets a file system remounted read-only instead of chmod 500
         boolean mounted = Mounts.isRoot();
         if (mounted) {
-            String refused = Mounts.tmpfs(base, "16m");
+            String refused = Mounts.tmpfs(base, "128m");
             Assumptions.assumeTrue(refused == null, () -> "running as root, where chmod cannot make a folder "
                     + "unwritable, and " + refused);
         }

@@ -131,9 +131,9 @@ class SecuredJmxIT {
             for (Map<String, ?> environment : List.of(credentials("readwrite", "wrong"), credentials("nobody", "rwpass"),
                     credentials("readwrite", ""), Map.<String, Object>of())) {
                 SecurityException e = assertThrows(SecurityException.class, () -> {
-                    try (JMXConnector ignored = JMXConnectorFactory.connect(url, environment)) {
-                        fail("connected with " + Arrays.toString((String[]) environment.get(JMXConnector.CREDENTIALS)));
-                    }
+                    JMXConnector connector = JMXConnectorFactory.connect(url, environment);
+                    connector.close();
+                    fail("connected with " + Arrays.toString((String[]) environment.get(JMXConnector.CREDENTIALS)));
                 });
                 assertTrue(e.getMessage().contains("Authentication failed") || e.getMessage().contains("Credentials required"),
                         e.toString());
