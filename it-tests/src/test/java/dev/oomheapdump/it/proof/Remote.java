@@ -48,6 +48,9 @@ final class Remote {
     static final List<String> WRITABLE = List.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp",
             "Threshold", "Limit");
 
+    /** The prefix of the bean's notification types. */
+    static final String NOTIFICATION_PREFIX = "dev.oomheapdump.";
+
     /** The original module's words for a refused job. */
     static final String BUSY = "A CPU profile or heap snapshot is already being created, please retry later.";
 
@@ -226,6 +229,21 @@ final class Remote {
             }
         }
         return 0;
+    }
+
+    /** Collections so far, summed over the child's collectors. */
+    long collections() {
+        try {
+            long total = 0;
+            for (ObjectName gc : connection.queryNames(name("java.lang:type=GarbageCollector,*"), null)) {
+                total += (Long) connection.getAttribute(gc, "CollectionCount");
+            }
+            return total;
+        } catch (JMException e) {
+            throw new IllegalStateException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The child's threads, for a failure message when something hangs. */
