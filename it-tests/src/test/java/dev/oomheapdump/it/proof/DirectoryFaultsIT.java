@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The dump directory turns hostile while the JVM runs: it cannot be written, it is replaced by a regular
  * file, it vanishes. Each time requests fail with a clear {@link IllegalStateException} (what, where and why),
  * the JVM and the bean carry on, and once the directory is back the next request works. And an OOM after the
- * directory vanished must still leave its dump: HotSpot's hook does not create folders.
+ * directory vanished must still leave its dump, listed by the next run: HotSpot's hook does not create folders,
+ * and the index that tells the suite's files from others vanished with the directory.
  */
 @ExtendWith(ChildOutputOnFailure.class)
 class DirectoryFaultsIT {
@@ -154,9 +155,10 @@ class DirectoryFaultsIT {
     @Test
     void anOomAfterTheDirectoryVanishedStillLeavesItsDump() throws Exception {
         Path dir = base.resolve("dumps");
+        Path dump;
         try (ChildJvm child = Proof.start(Proof.app().heap("64m").agent("").noPort().directory(dir))) {
             child.awaitLine("oom-heapdump: installed", Duration.ofSeconds(30));
-            Path dump = dir.resolve("OoM-pid-" + child.pid() + ".hprof");
+            dump = dir.resolve("OoM-pid-" + child.pid() + ".hprof");
             deleteTree(dir);
             child.await(Duration.ofSeconds(5), "the suite makes its directory again: the armed hook writes "
                     + dump + " and HotSpot does not create folders (the OOM dump would be lost)")
@@ -165,6 +167,13 @@ class DirectoryFaultsIT {
             assertEquals(3, child.awaitExit(Duration.ofSeconds(60)), child.output());
             assertTrue(Files.exists(dump) && HprofFile.check(dump).complete(), "the OOM dump was written: "
                     + Remote.listing(dir));
+        }
+        // the dump of the OOM that killed the JVM is the file the next run must list first of all
+        try (ChildJvm next = Proof.start(Proof.app().heap("64m").agent("").directory(dir))) {
+            List<Map<String, Object>> listed = Proof.remote(next).artifacts();
+            assertTrue(listed.stream().anyMatch(a -> dump.toString().equals(a.get("path"))
+                    && "OOM_DUMP".equals(a.get("kind")) && "COMPLETE".equals(a.get("state"))
+                    && "EARLIER_RUN".equals(a.get("origin"))), "the next run lists " + dump + ": " + listed);
         }
     }
 

@@ -184,7 +184,7 @@ class JmxtermIT {
 
             // ---- session 2: the mutex, seen from jmxterm while another jmxterm records a long profile ----
             try (Jmxterm.Running longProfile = Jmxterm.start(work, port, List.of(), List.of(),
-                    List.of("run createCpuProfile long 6000"))) {
+                    List.of("run createCpuProfile long 10000"))) {
                 child.await(Duration.ofSeconds(30), "the long profile runs")
                         .failFast("the first jmxterm ended", () -> !longProfile.process.isAlive())
                         .until(remote::busy);
@@ -203,7 +203,7 @@ class JmxtermIT {
                         mt.output(job));
 
                 Jmxterm.Transcript lt = longProfile.await(Duration.ofSeconds(60));
-                assertEquals(List.of(dir.resolve("long.jfr").toString()), lt.values("run createCpuProfile long 6000"),
+                assertEquals(List.of(dir.resolve("long.jfr").toString()), lt.values("run createCpuProfile long 10000"),
                         lt.all());
             }
             assertTrue(JfrFile.check(dir.resolve("long.jfr")).complete(), JfrFile.check(dir.resolve("long.jfr")).toString());

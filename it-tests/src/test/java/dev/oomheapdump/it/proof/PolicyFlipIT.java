@@ -148,7 +148,7 @@ class PolicyFlipIT {
 
             // under NATIVE_HOOK the monitor does not dump, however full the heap after a GC
             int before = remote.oomDumpCount();
-            Proof.command(child, "fill 40", "FILLED", Duration.ofSeconds(30));
+            Proof.command(child, "fill 50", "FILLED", Duration.ofSeconds(30));
             long collections = remote.collections();
             child.await(Duration.ofSeconds(30), "three more collections").until(() -> remote.collections() >= collections + 3);
             assertEquals(before, remote.oomDumpCount(), "no monitor dump under NATIVE_HOOK");
