@@ -1,12 +1,14 @@
 package dev.oomheapdump.it.proof;
 
 import dev.oomheapdump.it.ChildJvm;
+import dev.oomheapdump.it.ChildOutputOnFailure;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.management.InvalidAttributeValueException;
@@ -32,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the JMX wrapper the client gets) whose message names the bad value, and leaves everything as it was: all
  * attributes, the directory listing (index included) and HotSpot's hook flags.
  */
+@ExtendWith(ChildOutputOnFailure.class)
 class BadInputIT {
 
     private static final String LONG = "a".repeat(10000);

@@ -20,8 +20,16 @@ final class Mounts {
     private Mounts() {
     }
 
-    static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
+    /** True when this process runs as uid 0, which ignores permission bits: a file it creates is owned by 0. */
+    static boolean isRoot() throws IOException {
+        Path probe = Files.createTempFile("proof-uid-", ".txt");
+        try {
+            return Integer.valueOf(0).equals(Files.getAttribute(probe, "unix:uid"));
+        } catch (UnsupportedOperationException e) {
+            return "root".equals(System.getProperty("user.name"));
+        } finally {
+            Files.deleteIfExists(probe);
+        }
     }
 
     /**
