@@ -247,6 +247,7 @@ public final class ArtifactStore {
      */
     public void refresh() {
         synchronized (lock) {
+            restoreDirectory();
             try {
                 readIndex();
             } catch (IOException e) {
@@ -438,6 +439,32 @@ public final class ArtifactStore {
         }
     }
 
+    /** An I/O failure in words that say what is wrong with the directory, not only a bare path. */
+    static String explain(IOException e, Path directory) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException && !Files.isDirectory(directory)) {
+            return directory + " is not a directory (a file is in its place)";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied on " + e.getMessage();
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory: " + e.getMessage();
+        }
+        String message = e.getMessage();
+        return message == null || message.isEmpty() ? e.toString() : message;
+    }
+
+    /** "; 12 MB free in DIR (JDK 22+ needs about twice a dump's size while it merges)", or empty. */
+    String freeSpace() {
+        try {
+            long free = Files.getFileStore(directory).getUsableSpace();
+            return "; " + (free >> 20) + " MB free in " + directory
+                    + (Runtime.version().feature() >= 22 ? " (JDK 22+ needs about twice a dump's size while it merges)" : "");
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
     static String describe(ArtifactKind kind) {
         switch (kind) {
             case HEAP_SNAPSHOT:
@@ -449,9 +476,38 @@ public final class ArtifactStore {
         }
     }
 
+    /**
+     * Makes the directory again when it vanished (the JVM's armed hook would fail to write into a missing
+     * folder, and it fires only once), and writes the index again from memory when it is gone, so the files
+     * stay the suite's.
+     */
+    private void restoreDirectory() {
+        if (Files.isDirectory(directory) && Files.exists(index)) {
+            return;
+        }
+        try {
+            Files.createDirectories(directory);
+            if (!Files.exists(index) && !entries.isEmpty()) {
+                StringBuilder lines = new StringBuilder();
+                for (Entry entry : entries.values()) {
+                    lines.append(indexLine(entry));
+                }
+                byte[] bytes = lines.toString().getBytes(StandardCharsets.UTF_8);
+                Files.write(index, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                indexBytesRead = bytes.length;
+            }
+        } catch (IOException e) {
+            // a file in its place, or no permission: every write says so to its caller
+        }
+    }
+
+    private static String indexLine(Entry entry) {
+        return String.join("\t", INDEX_VERSION, entry.kind.name(), entry.runId, Long.toString(entry.createdMillis),
+                entry.name) + "\n";
+    }
+
     private void appendToIndex(Entry entry) throws IOException {
-        String line = String.join("\t", INDEX_VERSION, entry.kind.name(), entry.runId,
-                Long.toString(entry.createdMillis), entry.name) + "\n";
+        String line = indexLine(entry);
         Files.write(index, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                 StandardOpenOption.WRITE);
         indexBytesRead += line.getBytes(StandardCharsets.UTF_8).length;

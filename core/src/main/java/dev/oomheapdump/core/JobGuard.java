@@ -58,9 +58,12 @@ public final class JobGuard {
      */
     public Ticket tryAcquire(JobKind kind, String target) {
         Ticket ticket = new Ticket(kind, target, clock.instant());
-        if (!current.compareAndSet(null, ticket)) {
+        while (!current.compareAndSet(null, ticket)) {
             Ticket running = current.get();
-            throw new IllegalStateException(BUSY_MESSAGE + (running == null ? "" : " Running: " + running.describe(clock.instant())));
+            if (running != null) {
+                throw new IllegalStateException(BUSY_MESSAGE + " Running: " + running.describe(clock.instant()));
+            }
+            // the running job ended between the two looks: try again
         }
         return ticket;
     }

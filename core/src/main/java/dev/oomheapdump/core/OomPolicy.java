@@ -98,13 +98,13 @@ public final class OomPolicy {
             }
             int eq = entry.indexOf('=');
             if (eq < 0) {
-                throw new IllegalArgumentException("Option '" + entry.trim() + "' has no value: write "
-                        + entry.trim() + "=<value> (options are key=value,key=value)");
+                throw new IllegalArgumentException("Option '" + FileNames.shorten(entry.trim()) + "' has no value: write "
+                        + FileNames.shorten(entry.trim()) + "=<value> (options are key=value,key=value)");
             }
             String key = entry.substring(0, eq).trim();
             String value = entry.substring(eq + 1).trim();
             if (map.putIfAbsent(key, value) != null) {
-                throw new IllegalArgumentException("Option '" + key + "' is given twice");
+                throw new IllegalArgumentException("Option '" + FileNames.shorten(key) + "' is given twice");
             }
         }
         return map;
@@ -160,7 +160,7 @@ public final class OomPolicy {
             String key = unknown.get(0);
             String hint = KEYS.stream().filter(k -> k.equalsIgnoreCase(key)).findFirst()
                     .map(k -> " (did you mean '" + k + "'?)").orElse("");
-            throw new IllegalArgumentException("Unknown option '" + key + "'" + hint + "; known options: "
+            throw new IllegalArgumentException("Unknown option '" + FileNames.shorten(key) + "'" + hint + "; known options: "
                     + String.join(", ", KEYS));
         }
         boolean heapdumpOnOOM = base == null ? true : base.heapdumpOnOOM;
@@ -255,7 +255,7 @@ public final class OomPolicy {
         if (v.equalsIgnoreCase("false")) {
             return false;
         }
-        throw new IllegalArgumentException("Option '" + key + "' must be true or false, not '" + value + "'");
+        throw new IllegalArgumentException("Option '" + key + "' must be true or false, not '" + FileNames.shorten(String.valueOf(value)) + "'");
     }
 
     static OomImplementation parseImplementation(String value) {
@@ -266,7 +266,7 @@ public final class OomPolicy {
             }
         }
         throw new IllegalArgumentException("Option '" + OOM_IMPLEMENTATION + "' must be NATIVE_HOOK or "
-                + "GC_MONITORING, not '" + value + "'");
+                + "GC_MONITORING, not '" + FileNames.shorten(String.valueOf(value)) + "'");
     }
 
     static int parseInt(String key, String value, int min, int max) {
@@ -275,7 +275,7 @@ public final class OomPolicy {
             parsed = Long.parseLong(value == null ? "" : value.trim());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("Option '" + key + "' must be a whole number from " + min + " to "
-                    + max + ", not '" + value + "'");
+                    + max + ", not '" + FileNames.shorten(String.valueOf(value)) + "'");
         }
         if (parsed < min || parsed > max) {
             throw new IllegalArgumentException("Option '" + key + "' must be from " + min + " to " + max + ", not "

@@ -367,7 +367,7 @@ public final class OomService implements Closeable {
     public Path createHeapSnapshot(String name) throws IOException {
         String fileName = requestName(name, "heapsnapshot", ArtifactKind.HEAP_SNAPSHOT);
         try (JobGuard.Ticket ticket = guard.tryAcquire(JobGuard.JobKind.HEAP_SNAPSHOT, fileName)) {
-            ArtifactStore.Reservation reservation = store.reserve(fileName, ArtifactKind.HEAP_SNAPSHOT, false, false);
+            ArtifactStore.Reservation reservation = reserveForJob(fileName, ArtifactKind.HEAP_SNAPSHOT);
             return runJob(ticket, reservation, () -> dumper.dump(reservation.writePath(), true));
         }
     }
@@ -385,7 +385,7 @@ public final class OomService implements Closeable {
         CpuProfiler.checkDuration(duration.toMillis());
         String fileName = requestName(name, "cpuprofile", ArtifactKind.CPU_PROFILE);
         try (JobGuard.Ticket ticket = guard.tryAcquire(JobGuard.JobKind.CPU_PROFILE, fileName)) {
-            ArtifactStore.Reservation reservation = store.reserve(fileName, ArtifactKind.CPU_PROFILE, false, false);
+            ArtifactStore.Reservation reservation = reserveForJob(fileName, ArtifactKind.CPU_PROFILE);
             return runJob(ticket, reservation, () -> {
                 try {
                     profiler.record(reservation.writePath(), duration, ticket);
@@ -394,6 +394,15 @@ public final class OomService implements Closeable {
                     throw new IOException("Interrupted while recording", e);
                 }
             });
+        }
+    }
+
+    private ArtifactStore.Reservation reserveForJob(String fileName, ArtifactKind kind) throws IOException {
+        try {
+            return store.reserve(fileName, kind, false, false);
+        } catch (IOException e) {
+            throw new IOException("Cannot start the " + ArtifactStore.describe(kind) + " '" + fileName + "': "
+                    + ArtifactStore.explain(e, store.directory()), e);
         }
     }
 
@@ -418,7 +427,7 @@ public final class OomService implements Closeable {
             }
             if (e instanceof IOException) {
                 throw new IOException("The " + what + " " + reservation.finalPath() + " could not be written: "
-                        + e.getMessage(), e);
+                        + ArtifactStore.explain((IOException) e, store.directory()) + store.freeSpace(), e);
             }
             throw e;
         } finally {

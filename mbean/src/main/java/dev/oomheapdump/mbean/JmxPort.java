@@ -107,7 +107,23 @@ final class JmxPort implements Closeable {
                     + (registered ? ", the MBean answers" : ", but the MBean is not registered there");
         } catch (SecurityException e) {
             return "JMX listening on " + url() + " (the JVM's management agent, authentication required)";
+        } catch (IOException e) {
+            // The JDK's agent may speak SSL, which a plain RMI client cannot: it answers, but not in JRMP.
+            // Anything else (not bound yet, refused) is thrown, and the caller tries again.
+            if (jdkAgent && speaksSsl(e)) {
+                return "JMX listening on " + url() + " (the JVM's management agent, SSL)";
+            }
+            throw e;
         }
+    }
+
+    private static boolean speaksSsl(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.rmi.ConnectIOException || t instanceof javax.net.ssl.SSLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
