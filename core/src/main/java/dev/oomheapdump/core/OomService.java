@@ -33,6 +33,8 @@ public final class OomService implements Closeable {
 
     /** How long an OOM dump waits for a running heap snapshot to finish. */
     static final Duration OOM_DUMP_WAIT = Duration.ofMinutes(2);
+    /** How long the attempt that takes the last slot waits for a hook dump already under way. */
+    static final Duration HOOK_RACE = Duration.ofMillis(100);
     private static final Set<ArtifactKind> HEAP_DUMPS = Set.of(ArtifactKind.HEAP_SNAPSHOT, ArtifactKind.OOM_DUMP);
 
     private final ArtifactStore store;
@@ -256,9 +258,11 @@ public final class OomService implements Closeable {
             attempt = oomDumpCount.incrementAndGet();
             lastSlot = attempt >= p.limit();
         }
+        ArtifactStore.Reservation disarmed = null;
         for (int tries = 0; lastSlot && tries < 100; tries++) {
             try {
                 synchronized (policyLock) {
+                    disarmed = hookReservation;
                     disarmHook();
                 }
                 break;
@@ -267,7 +271,30 @@ public final class OomService implements Closeable {
                 Thread.onSpinWait();
             }
         }
+        if (disarmed != null && hookFiredMeanwhile(disarmed)) {
+            // The collection that crossed the threshold was the last one before the OOM: the application
+            // thread read the armed flag before we cleared it. The hook's dump, from the moment of the OOM,
+            // takes this slot; the monitor backs out.
+            synchronized (policyLock) {
+                hookFired = true;
+                hookToReport = disarmed;
+            }
+            return 0;
+        }
         return attempt;
+    }
+
+    /**
+     * An OOM in flight reads the hook's flag before it makes its file, in a safepoint operation that starts
+     * within milliseconds: after {@link #HOOK_RACE} either its file exists or it never will.
+     */
+    private static boolean hookFiredMeanwhile(ArtifactStore.Reservation hook) {
+        try {
+            Thread.sleep(HOOK_RACE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Files.exists(hook.finalPath());
     }
 
     /**
