@@ -39,7 +39,7 @@ class CatchRateBench {
 
     static final String STARTED = "dev.oomheapdump.oom.dump.started";
     private static final Pattern GC_LINE = Pattern.compile("^\\[(\\d+)ms] GC\\((\\d+)\\) (.+?) (\\d+)M->(\\d+)M\\((\\d+)M\\)");
-    private static final int PREFILL = 55;
+    private static final int PREFILL = 60;
     private static final int CHURN_MBPS = 50;
 
     /** A leak speed: name and MB/s (0: as fast as one thread can allocate). */

@@ -50,7 +50,7 @@ class IdleOverheadBench {
     @Test
     void idleOverhead() throws Exception {
         boolean quick = BenchSupport.quick();
-        Duration warmup = Duration.ofMillis(quick ? 1500 : 2500);
+        Duration warmup = Duration.ofMillis(quick ? 1500 : 2000);
         Duration window = Duration.ofMillis(quick ? 1000 : 1500);
         int windows = quick ? 2 : 3;
         int runs = BenchSupport.runs();
