@@ -76,7 +76,8 @@ final class BenchReport {
                 + cpuModel().map(m -> ", " + m).orElse("")));
         rows.add(BenchSupport.row("memory", memTotal()));
         rows.add(BenchSupport.row("kernel", System.getProperty("os.name") + " " + System.getProperty("os.version")));
-        rows.add(BenchSupport.row("JDK 17 (default java)", BenchSupport.describeJdk(ChildJvm.javaHome())));
+        rows.add(BenchSupport.row("JDK " + ChildJvm.javaFeature() + " (runs the benchmarks)",
+                BenchSupport.describeJdk(ChildJvm.javaHome())));
         rows.add(BenchSupport.row("JDK 25", BenchSupport.jdk25().map(BenchSupport::describeJdk).orElse("not found")));
         rows.add(BenchSupport.row("disk (bench folder)", disk()));
         rows.add(BenchSupport.row("load average (1/5/15 min) when written", BenchSupport.loadAverage()));
