@@ -111,14 +111,15 @@ final class BenchReport {
             BenchSupport.Exec df = BenchSupport.exec(Duration.ofSeconds(10), "df", "-h", "-T", dir.toString());
             String[] lines = df.output().trim().split("\n");
             String[] w = lines[lines.length - 1].trim().split("\\s+");
-            String device = w[0];
+            String name = Paths.get(w[0]).getFileName().toString();
             String rotational = "";
-            String name = Paths.get(device).getFileName().toString();
             Path rota = Paths.get("/sys/block", name, "queue", "rotational");
-            if (Files.exists(rota)) {
-                rotational = Files.readString(rota).trim().equals("1") ? ", reported rotational (virtual disk)" : ", SSD";
+            if (name.startsWith("vd")) {
+                rotational = ", virtio virtual disk";
+            } else if (Files.exists(rota)) {
+                rotational = Files.readString(rota).trim().equals("1") ? ", rotational" : ", non-rotational";
             }
-            return device + " (" + w[1] + ", " + w[2] + ", " + w[4] + " free" + rotational + ")";
+            return name + " (" + w[1] + ", " + w[2] + ", " + w[4] + " free" + rotational + ")";
         } catch (IOException | InterruptedException | RuntimeException e) {
             return "n/a";
         }
