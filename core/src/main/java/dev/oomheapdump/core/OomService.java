@@ -16,8 +16,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -44,7 +42,7 @@ public final class OomService implements Closeable {
     private final NativeHookArmer armer;
     private final List<Consumer<OomEvent>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger oomDumpCount = new AtomicInteger();
-    private final ExecutorService oomDumpThread;
+    private final java.util.concurrent.ThreadPoolExecutor oomDumpThread;
     private final Thread watcherThread;
     private final Object watchLock = new Object();
     static final long WATCH_INTERVAL_MS = 1000;
@@ -72,7 +70,8 @@ public final class OomService implements Closeable {
         this.store = store;
         this.dumper = dumper;
         this.armer = armer;
-        this.oomDumpThread = Executors.newSingleThreadExecutor(daemon("oom-heapdump-oom-dump"));
+        this.oomDumpThread = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), daemon("oom-heapdump-oom-dump"));
         this.watcherThread = daemon("oom-heapdump-watcher").newThread(this::watch);
     }
 
@@ -134,6 +133,7 @@ public final class OomService implements Closeable {
             boolean monitoring = next.heapdumpOnOOM() && next.implementation() == OomImplementation.GC_MONITORING;
             if (monitoring && monitor == null) {
                 monitor = new GcMonitor(this::onGc);
+                oomDumpThread.prestartCoreThread(); // a dump must not wait for a thread to be made
                 DirectMemoryMonitor.start(this::onPolled).ifPresent(pollers::add);
                 ProcessMemoryMonitor.startIfNeeded(this::onPolled).ifPresent(pollers::add);
             } else if (!monitoring && monitor != null) {
@@ -193,16 +193,21 @@ public final class OomService implements Closeable {
 
     /** Runs on the JVM's notification thread: must return at once. */
     private void onGc(GcMonitor.Reading reading) {
-        consider("heap", reading.usedAfter(), reading.max(), reading.receivedNanos(), () -> String.format(
-                java.util.Locale.ROOT, "heap %.1f%% in use after %s (%s), threshold %d%%", reading.percent(),
-                reading.collector(), reading.cause(), policy.threshold()));
+        consider("heap", reading.usedAfter(), reading.max(), reading.receivedNanos(), () -> "heap "
+                + percent(reading.usedAfter(), reading.max()) + " in use after " + reading.collector() + " ("
+                + reading.cause() + "), threshold " + policy.threshold() + "%");
     }
 
     private void onPolled(MemoryPoller poller, long used) {
         long max = poller.max();
-        consider(poller.source(), used, max, System.nanoTime(), () -> String.format(java.util.Locale.ROOT,
-                "%s %.1f%% in use (%d of %d bytes), threshold %d%%", poller.label(), 100.0 * used / max, used, max,
-                policy.threshold()));
+        consider(poller.source(), used, max, System.nanoTime(), () -> poller.label() + " " + percent(used, max)
+                + " in use (" + used + " of " + max + " bytes), threshold " + policy.threshold() + "%");
+    }
+
+    /** "72.4%": plain arithmetic, because {@code String.format} costs milliseconds on a cold path. */
+    static String percent(long used, long max) {
+        long tenths = Math.round(1000.0 * used / max);
+        return tenths / 10 + "." + tenths % 10 + "%";
     }
 
     /**
