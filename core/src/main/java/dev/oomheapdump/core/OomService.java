@@ -89,11 +89,14 @@ public final class OomService implements Closeable {
         return service;
     }
 
-    static java.util.concurrent.ThreadFactory daemon(String name) {
+    /**
+     * Daemon threads for the suite's own work: named for whose they are, and never a stack trace in the
+     * application's log, least of all during its OOM.
+     */
+    public static java.util.concurrent.ThreadFactory daemon(String name) {
         return runnable -> {
             Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);
-            // never a stack trace in the application's log from one of ours, least of all during its OOM
             thread.setUncaughtExceptionHandler((t, e) -> quietly(() -> System.err.println("oom-heapdump: " + t.getName()
                     + " stopped: " + e)));
             return thread;

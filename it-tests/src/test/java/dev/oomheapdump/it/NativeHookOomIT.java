@@ -33,6 +33,7 @@ class NativeHookOomIT {
             pid = child.pid();
             assertEquals(3, child.awaitExit(Duration.ofSeconds(90)), child.output());
             assertTrue(child.lines().stream().anyMatch(l -> l.startsWith("OOM Java heap space")), child.output());
+            assertNoNoiseFromTheSuite(child);
         }
         Path dump = dir.resolve("OoM-pid-" + pid + ".hprof");
         assertEquals(List.of(dump), hprofFiles(dir), "exactly one .hprof, under the documented name");
@@ -60,6 +61,12 @@ class NativeHookOomIT {
         assertEquals(2, listed.size(), listed.toString());
         assertTrue(listed.stream().allMatch(a -> a.kind() == ArtifactKind.OOM_DUMP && a.isComplete()
                 && a.origin() == ArtifactOrigin.EARLIER_RUN), listed.toString());
+    }
+
+    /** The suite never puts a stack trace of its own threads into the application's output, not even in an OOM. */
+    static void assertNoNoiseFromTheSuite(ChildJvm child) {
+        assertTrue(child.lines().stream().noneMatch(l -> l.contains("Exception in thread \"oom-heapdump")),
+                "a thread of the suite printed a stack trace:\n" + child.output());
     }
 
     static List<Path> hprofFiles(Path dir) {

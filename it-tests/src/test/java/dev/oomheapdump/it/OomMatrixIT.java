@@ -123,6 +123,7 @@ class OomMatrixIT {
                         .map(l -> l.substring(4)).orElse("?");
             }
             hookDumps = (int) child.lines().stream().filter(l -> l.startsWith("Dumping heap to ")).count();
+            NativeHookOomIT.assertNoNoiseFromTheSuite(child);
         }
 
         List<Path> dumps = NativeHookOomIT.hprofFiles(dir);

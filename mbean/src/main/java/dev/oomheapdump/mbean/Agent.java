@@ -59,18 +59,33 @@ public final class Agent {
         OomHeapdump.print(System.err, "installed, " + policy.implementation() + (policy.heapdumpOnOOM() ? "" : " (off)")
                 + ", dumps in " + policy.directory() + ", MBean " + OomHeapdumpMXBean.OBJECT_NAME);
         // The platform MBean server and the JMX port take a while to start: not on the application's time.
-        Thread init = new Thread(() -> register(service, policy), "oom-heapdump-init");
-        init.setDaemon(true);
-        init.start();
+        OomService.daemon("oom-heapdump-init").newThread(() -> register(service, policy)).start();
     }
 
+    /**
+     * Registers the MBean, then opens the port. An application that runs out of memory at once can make the
+     * registration itself fail (it allocates): it is tried again, a few times, a second apart.
+     */
     private static void register(OomService service, OomPolicy policy) {
-        OomHeapdump oom;
-        try {
-            oom = OomHeapdump.register(service);
-        } catch (RuntimeException e) {
-            OomHeapdump.print(System.err, "MBean not registered: " + e.getMessage()
-                    + "; the OOM policy still runs");
+        OomHeapdump oom = null;
+        Throwable last = null;
+        for (int attempt = 0; attempt < 10 && oom == null; attempt++) {
+            try {
+                oom = OomHeapdump.register(service);
+            } catch (IllegalStateException e) {
+                last = e;
+                break;
+            } catch (RuntimeException | OutOfMemoryError e) {
+                last = e;
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+        if (oom == null) {
+            OomHeapdump.print(System.err, "MBean not registered: " + last + "; the OOM policy still runs");
             return;
         }
         if (policy.port().isPresent()) {
