@@ -123,7 +123,13 @@ public final class OomService implements Closeable {
             if (next.equals(previous)) {
                 return;
             }
-            apply(next);
+            try {
+                apply(next);
+            } catch (RuntimeException e) {
+                // arming failed (the directory cannot be written): the policy stays exactly as it was
+                quietly(() -> apply(previous));
+                throw e;
+            }
             emit(OomEvent.POLICY_CHANGED, "Policy changed to " + next, Map.of("policy", next.toString(),
                     "previous", previous.toString()));
         }

@@ -51,7 +51,12 @@ public final class LeakWorkload {
         double churnMBps = Double.parseDouble(args[2]);
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName bean = new ObjectName("dev.oomheapdump:type=OomHeapdump");
-        if (server.isRegistered(bean)) {
+        if (agentLoaded()) {
+            // The agent registers its MBean on a thread of its own, off the application's start: wait for it.
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!server.isRegistered(bean) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             server.addNotificationListener(bean, (n, hb) -> printNote(n), null, null);
         }
         listenToGcs();
@@ -103,6 +108,11 @@ public final class LeakWorkload {
         }
         sink = h;
         return 64 << 10;
+    }
+
+    private static boolean agentLoaded() {
+        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .anyMatch(a -> a.startsWith("-javaagent:") && a.contains("oom-heapdump-agent"));
     }
 
     private static void printNote(Notification n) {
