@@ -87,19 +87,30 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
 
     /** Wraps a running service; call {@link #close()} to stop forwarding its events. */
     public OomHeapdumpBean(OomService service) {
-        this(service, Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "oom-heapdump-notifications");
-            thread.setDaemon(true);
-            return thread;
-        }));
+        this(service, Executors.newSingleThreadExecutor(OomService.daemon("oom-heapdump-notifications")));
     }
 
     private OomHeapdumpBean(OomService service, ExecutorService notifier) {
-        super(OomHeapdumpMXBean.class, true, new NotificationBroadcasterSupport(notifier, notificationInfo()));
+        super(OomHeapdumpMXBean.class, true, new NotificationBroadcasterSupport(guarded(notifier), notificationInfo()));
         this.service = service;
         this.notifier = notifier;
         this.objectName = objectName();
         service.addListener(eventListener);
+    }
+
+    /**
+     * Listeners run on our notification thread, often right after an OOM; the JDK's delivery catches only
+     * exceptions, so an OutOfMemoryError in a listener would end the thread with a stack trace in the
+     * application's log. Each delivery is guarded instead.
+     */
+    private static java.util.concurrent.Executor guarded(ExecutorService notifier) {
+        return task -> notifier.execute(() -> {
+            try {
+                task.run();
+            } catch (Throwable ignored) {
+                // the next notification goes out as usual
+            }
+        });
     }
 
     /** The bean's name as an {@link ObjectName}. */
