@@ -31,8 +31,7 @@ final class MemoryPoller implements AutoCloseable {
         this.source = source;
         this.label = label;
         this.max = max;
-        this.thread = new Thread(() -> run(reader, sink), "oom-heapdump-" + source + "-memory");
-        this.thread.setDaemon(true);
+        this.thread = OomService.daemon("oom-heapdump-" + source + "-memory").newThread(() -> run(reader, sink));
         this.thread.start();
     }
 
