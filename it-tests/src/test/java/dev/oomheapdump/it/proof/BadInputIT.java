@@ -85,7 +85,7 @@ class BadInputIT {
         names.put(".hidden", ".hidden");
         names.put(".oom-heapdump-index", ".oom-heapdump-index");
         names.put("/etc/passwd", "/etc/passwd");
-        names.put("/tmp/outside.hprof", "/tmp/outside.hprof");
+        names.put("/var/outside.hprof", "/var/outside.hprof");
         names.put(dir.getParent() + "/x", dir.getParent() + "/x");
         names.put(dir + "/../x", dir + "/../x");
         names.put(dir + "/sub/x", dir + "/sub/x");
