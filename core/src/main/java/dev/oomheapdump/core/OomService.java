@@ -63,6 +63,8 @@ public final class OomService implements Closeable {
     private volatile boolean closed;
     /** Guarded by policyLock: a monitor dump queued or running, and the heap in use that triggered the last one. */
     private boolean monitorDumpPending;
+    /** Guarded by policyLock: the JVM is exiting; no new monitor dump is decided. */
+    private boolean exiting;
     private final Map<String, Long> lastTriggerUsed = new java.util.HashMap<>();
 
     private OomService(OomPolicy policy, ArtifactStore store, HeapDumper dumper, NativeHookArmer armer) {
@@ -234,7 +236,7 @@ public final class OomService implements Closeable {
             return;
         }
         synchronized (policyLock) {
-            if (monitorDumpPending || oomDumpCount.get() >= p.limit()) {
+            if (exiting || monitorDumpPending || oomDumpCount.get() >= p.limit()) {
                 return;
             }
             Long last = lastTriggerUsed.get(source);
@@ -698,6 +700,10 @@ public final class OomService implements Closeable {
      * in flight is waited for (bounded), so that its file is renamed complete instead of left half done.
      */
     private void finishBeforeExit() {
+        synchronized (policyLock) {
+            // GC notifications still arrive during the exit; a dump started now would be cut off by the halt
+            exiting = true;
+        }
         long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
         try {
             while (System.nanoTime() < deadline) {
