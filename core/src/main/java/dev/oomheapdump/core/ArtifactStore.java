@@ -60,7 +60,8 @@ public final class ArtifactStore {
     private record Entry(ArtifactKind kind, String name, String runId, long createdMillis) {
     }
 
-    private record CachedCheck(long size, long modified, ArtifactState state, String detail) {
+    /** A walk's result for a file of this size and time; {@code problem} is null when it is complete. */
+    private record CachedCheck(long size, long modified, String problem) {
     }
 
     /** A name taken for a file about to be written. */
@@ -279,21 +280,17 @@ public final class ArtifactStore {
                 return Optional.of(new Artifact(finalPath, entry.kind, a.size(), modified, ArtifactState.IN_PROGRESS,
                         origin, "being written by the JVM"));
             }
-            CachedCheck check = checks.get(entry.name);
-            if (check == null || check.size != a.size() || check.modified != modified) {
-                String problem = completenessProblem(finalPath, entry.kind);
-                check = new CachedCheck(a.size(), modified, problem == null ? ArtifactState.COMPLETE
-                        : ArtifactState.TRUNCATED, problem == null ? "" : problem);
-                checks.put(entry.name, check);
-            }
-            return Optional.of(new Artifact(finalPath, entry.kind, a.size(), modified, check.state, origin, check.detail));
+            String problem = cachedProblem(finalPath, entry.kind, a);
+            return Optional.of(new Artifact(finalPath, entry.kind, a.size(), modified,
+                    problem == null ? ArtifactState.COMPLETE : ArtifactState.TRUNCATED, origin,
+                    problem == null ? "" : problem));
         }
         Optional<BasicFileAttributes> leftover = attributes(temp);
         if (leftover.isEmpty()) {
             return Optional.empty();
         }
         BasicFileAttributes a = leftover.get();
-        String problem = completenessProblem(temp, entry.kind);
+        String problem = cachedProblem(temp, entry.kind, a);
         if (problem == null && recover(temp, finalPath)) {
             // a complete file whose rename was cut short (the process died right after the write): finish it
             return artifact(entry);
@@ -310,6 +307,21 @@ public final class ArtifactStore {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * Null when the file is complete, else why not. A file is walked again only when its size or time
+     * changed: the watcher refreshes every second, and a killed dump may be left for days.
+     */
+    private String cachedProblem(Path file, ArtifactKind kind, BasicFileAttributes a) {
+        String key = file.getFileName().toString();
+        long modified = a.lastModifiedTime().toMillis();
+        CachedCheck check = checks.get(key);
+        if (check == null || check.size != a.size() || check.modified != modified) {
+            check = new CachedCheck(a.size(), modified, completenessProblem(file, kind));
+            checks.put(key, check);
+        }
+        return check.problem;
     }
 
     private static Optional<BasicFileAttributes> attributes(Path path) {
@@ -507,10 +519,9 @@ public final class ArtifactStore {
     }
 
     private void appendToIndex(Entry entry) throws IOException {
-        String line = indexLine(entry);
-        Files.write(index, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                StandardOpenOption.WRITE);
-        indexBytesRead += line.getBytes(StandardCharsets.UTF_8).length;
+        byte[] line = indexLine(entry).getBytes(StandardCharsets.UTF_8);
+        Files.write(index, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        indexBytesRead += line.length;
     }
 
     private void readIndex() throws IOException {

@@ -43,11 +43,6 @@ public final class GcMonitor implements AutoCloseable {
      */
     public record Reading(String collector, String action, String cause, long usedAfter, long max, long gcEndUptimeMs,
                           long receivedNanos) {
-
-        /** The heap in use as a percentage of the maximum. */
-        public double percent() {
-            return 100.0 * usedAfter / max;
-        }
     }
 
     private final List<Runnable> cleanup = new ArrayList<>();
