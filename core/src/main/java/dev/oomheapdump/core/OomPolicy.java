@@ -1,5 +1,6 @@
 package dev.oomheapdump.core;
 
+import dev.oomheapdump.core.store.FileNames;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -128,17 +129,31 @@ public final class OomPolicy {
      */
     public OomPolicy with(Map<String, String> changes) {
         for (Map.Entry<String, String> change : changes.entrySet()) {
-            String key = change.getKey();
-            if (PORT.equals(key) || DIRECTORY.equals(key)) {
-                OomPolicy probe = build(null, Map.of(key, change.getValue()));
-                boolean same = PORT.equals(key) ? probe.port == port : probe.directory.equals(directory);
-                if (!same) {
-                    throw new IllegalArgumentException("Option '" + key + "' cannot change while the JVM runs (it is "
-                            + (PORT.equals(key) ? portText() : directory.toString()) + ")");
-                }
+            if (PORT.equals(change.getKey()) || DIRECTORY.equals(change.getKey())) {
+                checkFixedUnchanged(build(this, Map.of(change.getKey(), change.getValue())));
             }
         }
         return build(this, changes);
+    }
+
+    /**
+     * The one rule for options fixed at start: {@code port} and {@code directory} may be named in a change
+     * only with the value they have.
+     *
+     * @throws IllegalArgumentException naming the first fixed option whose value differs in {@code next}
+     */
+    public void checkFixedUnchanged(OomPolicy next) {
+        if (next.port != port) {
+            throw fixed(PORT, portText());
+        }
+        if (!next.directory.equals(directory)) {
+            throw fixed(DIRECTORY, directory.toString());
+        }
+    }
+
+    private static IllegalArgumentException fixed(String key, String now) {
+        return new IllegalArgumentException("Option '" + key + "' is fixed when the agent starts (it is " + now
+                + "); only " + String.join(", ", RUNTIME_KEYS) + " can change at runtime");
     }
 
     /** This policy with one option changed; see {@link #with(Map)}. */

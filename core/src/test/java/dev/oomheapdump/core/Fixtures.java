@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** Real files made by this JVM, once per test run: a heap dump and a JFR recording. */
-final class Fixtures {
+public final class Fixtures {
 
     private static Path dump;
     private static Path recording;
@@ -17,12 +17,12 @@ final class Fixtures {
     private Fixtures() {
     }
 
-    static synchronized Path heapDump() {
+    public static synchronized Path heapDump() {
         if (dump == null) {
             try {
                 Path dir = Files.createTempDirectory("oom-heapdump-fixture");
                 dump = dir.resolve("fixture.hprof");
-                new HeapDumper().dump(dump, true);
+                new dev.oomheapdump.core.job.HeapDumper().dump(dump, true);
                 dump.toFile().deleteOnExit();
                 dir.toFile().deleteOnExit();
             } catch (IOException e) {
@@ -32,7 +32,7 @@ final class Fixtures {
         return dump;
     }
 
-    static synchronized Path jfr() {
+    public static synchronized Path jfr() {
         if (recording == null) {
             try (Recording r = new Recording()) {
                 Path dir = Files.createTempDirectory("oom-heapdump-fixture");
@@ -56,7 +56,7 @@ final class Fixtures {
     }
 
     /** A copy of the first {@code bytes} bytes of a file. */
-    static Path truncatedCopy(Path source, long bytes, Path target) throws IOException {
+    public static Path truncatedCopy(Path source, long bytes, Path target) throws IOException {
         try (var in = Files.newInputStream(source); var out = Files.newOutputStream(target)) {
             byte[] buffer = new byte[1 << 16];
             long left = bytes;

@@ -1,6 +1,11 @@
 package dev.oomheapdump.core;
 
+import dev.oomheapdump.core.format.HprofFile;
+import dev.oomheapdump.core.format.JfrFile;
+import dev.oomheapdump.core.job.JobGuard;
+import dev.oomheapdump.core.trigger.NativeHookArmer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,13 +31,22 @@ class OomServiceTest {
 
     private final NativeHookArmer flags = new NativeHookArmer();
     private OomService service;
+    private String onOomBefore;
+    private String pathBefore;
+
+    @BeforeEach
+    void baseline() {
+        onOomBefore = flags.vmOption(NativeHookArmer.ON_OOM);
+        pathBefore = flags.vmOption(NativeHookArmer.PATH);
+    }
 
     @AfterEach
     void close() {
         if (service != null) {
             service.close();
         }
-        assertEquals("false", flags.vmOption(NativeHookArmer.ON_OOM), "closing restores the JVM's flag");
+        assertEquals(onOomBefore, flags.vmOption(NativeHookArmer.ON_OOM), "closing restores the JVM's flag");
+        assertEquals(pathBefore, flags.vmOption(NativeHookArmer.PATH), "closing restores the JVM's path");
     }
 
     private OomService start(String options) throws Exception {
@@ -45,16 +59,16 @@ class OomServiceTest {
         start("path=crash");
         assertEquals("true", flags.vmOption(NativeHookArmer.ON_OOM));
         assertEquals(dir.resolve("crash.hprof").toString(), flags.vmOption(NativeHookArmer.PATH));
-        assertEquals(0, service.gcListenerCount());
+        assertEquals(0, service.monitorCount());
 
         service.updatePolicy(service.policy().with("OOMImplementation", "GC_MONITORING"));
-        assertTrue(service.gcListenerCount() > 0, "monitoring");
+        assertTrue(service.monitorCount() > 0, "monitoring");
         assertEquals("true", flags.vmOption(NativeHookArmer.ON_OOM), "the hook stays armed as the last resort");
 
         service.updatePolicy(service.policy().with("heapdumpOnOOM", "false"));
-        assertEquals(0, service.gcListenerCount());
-        assertEquals("false", flags.vmOption(NativeHookArmer.ON_OOM));
-        assertEquals("", flags.vmOption(NativeHookArmer.PATH));
+        assertEquals(0, service.monitorCount());
+        assertEquals(onOomBefore, flags.vmOption(NativeHookArmer.ON_OOM));
+        assertEquals(pathBefore, flags.vmOption(NativeHookArmer.PATH));
 
         service.updatePolicy(service.policy().with("heapdumpOnOOM", "true").with("path", "other"));
         assertEquals(dir.resolve("other.hprof").toString(), flags.vmOption(NativeHookArmer.PATH));
@@ -66,13 +80,13 @@ class OomServiceTest {
         int expected = -1;
         for (int i = 0; i < 20; i++) {
             service.updatePolicy(service.policy().with("OOMImplementation", "GC_MONITORING"));
-            int count = service.gcListenerCount();
+            int count = service.monitorCount();
             if (expected < 0) {
                 expected = count;
             }
             assertEquals(expected, count);
             service.updatePolicy(service.policy().with("OOMImplementation", "NATIVE_HOOK"));
-            assertEquals(0, service.gcListenerCount());
+            assertEquals(0, service.monitorCount());
         }
     }
 
@@ -107,12 +121,12 @@ class OomServiceTest {
                 throw new RuntimeException(e);
             }
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> service.currentJob().isPresent());
+        await().atMost(Duration.ofSeconds(10)).until(() -> service.busy());
         IllegalStateException busy = assertThrows(IllegalStateException.class, () -> service.createHeapSnapshot("x"));
         assertTrue(busy.getMessage().startsWith(JobGuard.BUSY_MESSAGE), busy.getMessage());
         assertTrue(busy.getMessage().contains("CPU profile 'long.jfr'"), busy.getMessage());
         assertTrue(JfrFile.check(profile.get(20, TimeUnit.SECONDS)).complete());
-        assertFalse(service.currentJob().isPresent());
+        assertFalse(service.busy());
         assertFalse(Files.exists(dir.resolve("x.hprof")));
         assertTrue(HprofFile.check(service.createHeapSnapshot("x")).complete(), "the guard was released");
     }
@@ -125,7 +139,7 @@ class OomServiceTest {
         assertThrows(IllegalArgumentException.class, () -> service.createHeapSnapshot("../outside"));
         assertThrows(IllegalArgumentException.class, () -> service.createCpuProfile("p", Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> service.createCpuProfile("p", Duration.ofHours(2)));
-        assertFalse(service.currentJob().isPresent());
+        assertFalse(service.busy());
         assertEquals(1, service.artifacts().size());
     }
 }

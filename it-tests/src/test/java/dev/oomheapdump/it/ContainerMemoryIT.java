@@ -2,8 +2,8 @@ package dev.oomheapdump.it;
 
 import dev.oomheapdump.core.Artifact;
 import dev.oomheapdump.core.ArtifactKind;
-import dev.oomheapdump.core.ArtifactStore;
-import dev.oomheapdump.core.HprofFile;
+import dev.oomheapdump.core.store.ArtifactStore;
+import dev.oomheapdump.core.format.HprofFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.oomheapdump.it;
 
-import dev.oomheapdump.core.HprofFile;
+import dev.oomheapdump.core.format.HprofFile;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,7 +1,7 @@
 package dev.oomheapdump.it;
 
-import dev.oomheapdump.core.HprofFile;
-import dev.oomheapdump.core.JfrFile;
+import dev.oomheapdump.core.format.HprofFile;
+import dev.oomheapdump.core.format.JfrFile;
 import dev.oomheapdump.mbean.ArtifactInfo;
 import dev.oomheapdump.mbean.OomHeapdumpMXBean;
 import jdk.jfr.consumer.RecordedEvent;

@@ -20,7 +20,6 @@ public final class OomHeapdumpPlugin extends JConsolePlugin {
     private volatile OomHeapdumpTab tab;
 
     public OomHeapdumpPlugin() {
-        SelfTest.startIfRequested();
         addContextPropertyChangeListener(this::contextChanged);
     }
 
@@ -30,7 +29,6 @@ public final class OomHeapdumpPlugin extends JConsolePlugin {
         if (tab == null) {
             tab = new OomHeapdumpTab(this::connection);
             tab.connected();
-            SelfTest.register(tab);
         }
         return Map.of(OomHeapdumpTab.TITLE, tab);
     }

@@ -1,6 +1,6 @@
 package dev.oomheapdump.jconsole;
 
-import dev.oomheapdump.core.HprofFile;
+import dev.oomheapdump.core.format.HprofFile;
 import dev.oomheapdump.jconsole.TabState.ArtifactRow;
 import dev.oomheapdump.jconsole.TabState.Link;
 import org.junit.jupiter.api.AfterEach;

@@ -1,10 +1,10 @@
 package dev.oomheapdump.mbean;
 
 import dev.oomheapdump.core.OomPolicy;
-import dev.oomheapdump.core.OomService;
+import dev.oomheapdump.core.Daemons;
 
 import java.lang.instrument.Instrumentation;
-import java.util.Map;
+import java.util.Optional;
 
 /**
  * The {@code -javaagent} and attach entry point. Never throws into the host application: a bad option
@@ -13,11 +13,10 @@ import java.util.Map;
  * and checked on the daemon thread {@code oom-heapdump-init}, so the application's start does not wait for
  * the platform MBean server.
  *
- * <p>Attaching again to a JVM that has the agent changes its runtime policy options.
+ * <p>Attaching again to a JVM that has the agent changes its runtime policy options ({@code port} and
+ * {@code directory} may be repeated with the values they have; another value is refused, naming it).
  */
 public final class Agent {
-
-    private static final java.util.concurrent.atomic.AtomicBoolean STARTED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Agent() {
     }
@@ -28,13 +27,13 @@ public final class Agent {
 
     public static void agentmain(String arguments, Instrumentation instrumentation) {
         try {
-            start(arguments);
+            start(arguments, instrumentation);
         } catch (Throwable t) {
             OomHeapdump.print(System.err, "not installed: " + t + "; the application runs on");
         }
     }
 
-    static void start(String arguments) {
+    static void start(String arguments, Instrumentation instrumentation) {
         OomPolicy policy;
         try {
             policy = OomPolicy.parse(arguments);
@@ -42,36 +41,40 @@ public final class Agent {
             OomHeapdump.print(System.err, "bad option: " + e.getMessage() + "; nothing installed, the application runs on");
             return;
         }
-        if (!STARTED.compareAndSet(false, true)) {
-            OomHeapdump.installed().ifPresentOrElse(oom -> updateInstalled(oom, arguments),
-                    () -> OomHeapdump.print(System.err, "still starting; try the attach again in a moment"));
+        Optional<OomHeapdump> existing = Installation.current();
+        if (existing.isPresent()) {
+            updateInstalled(existing.get(), arguments);
             return;
         }
-        OomService service;
+        OomHeapdump oom;
         try {
             // Synchronous and cheap: the JVM's hook is armed before main runs, so an early OOM is caught.
-            service = OomService.start(policy);
+            oom = Installation.start(policy, instrumentation);
+        } catch (IllegalStateException e) {
+            // another attach won the race a moment ago: this one is a change of its policy
+            Installation.current().ifPresent(installed -> updateInstalled(installed, arguments));
+            return;
         } catch (Exception e) {
-            STARTED.set(false);
             OomHeapdump.print(System.err, "not installed: " + e.getMessage() + "; the application runs on");
             return;
         }
         OomHeapdump.print(System.err, "installed, " + policy.implementation() + (policy.heapdumpOnOOM() ? "" : " (off)")
                 + ", dumps in " + policy.directory() + ", MBean " + OomHeapdumpMXBean.OBJECT_NAME);
         // The platform MBean server and the JMX port take a while to start: not on the application's time.
-        OomService.daemon("oom-heapdump-init").newThread(() -> register(service, policy)).start();
+        Daemons.start("init", () -> register(oom, policy));
     }
 
     /**
      * Registers the MBean, then opens the port. An application that runs out of memory at once can make the
      * registration itself fail (it allocates): it is tried again, a few times, a second apart.
      */
-    private static void register(OomService service, OomPolicy policy) {
-        OomHeapdump oom = null;
+    private static void register(OomHeapdump oom, OomPolicy policy) {
+        boolean registered = false;
         Throwable last = null;
-        for (int attempt = 0; attempt < 10 && oom == null; attempt++) {
+        for (int attempt = 0; attempt < 10 && !registered; attempt++) {
             try {
-                oom = OomHeapdump.register(service);
+                oom.registerBean();
+                registered = true;
             } catch (IllegalStateException e) {
                 last = e;
                 break;
@@ -84,7 +87,7 @@ public final class Agent {
                 }
             }
         }
-        if (oom == null) {
+        if (!registered) {
             OomHeapdump.print(System.err, "MBean not registered: " + last + "; the OOM policy still runs");
             return;
         }
@@ -121,12 +124,10 @@ public final class Agent {
         }
     }
 
+    /** Attaching again changes the runtime policy, through the same rule and lock as a JMX change. */
     private static void updateInstalled(OomHeapdump oom, String arguments) {
-        Map<String, String> options = OomPolicy.parseArguments(arguments);
-        options.keySet().removeIf(k -> !OomPolicy.RUNTIME_KEYS.contains(k));
         try {
-            OomPolicy next = oom.service().policy().with(options);
-            oom.service().updatePolicy(next);
+            OomPolicy next = oom.service().changePolicy(OomPolicy.parseArguments(arguments));
             OomHeapdump.print(System.err, "already installed; policy now " + next);
         } catch (RuntimeException e) {
             OomHeapdump.print(System.err, "already installed; policy unchanged: " + e.getMessage());

@@ -43,16 +43,8 @@ final class JmxPort implements Closeable {
     }
 
     /** The URL clients connect to. */
-    static String url(int port) {
-        return "service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi";
-    }
-
     String url() {
-        return url(port);
-    }
-
-    boolean usesJdkAgent() {
-        return jdkAgent;
+        return JmxAddress.loopback(port);
     }
 
     /**

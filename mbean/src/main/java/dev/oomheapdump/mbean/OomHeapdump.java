@@ -1,6 +1,7 @@
 package dev.oomheapdump.mbean;
 
-import dev.oomheapdump.core.CpuProfiler;
+import dev.oomheapdump.core.Daemons;
+import dev.oomheapdump.core.job.CpuProfiler;
 import dev.oomheapdump.core.OomPolicy;
 import dev.oomheapdump.core.OomService;
 
@@ -20,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Java API, for installing the suite from code and using it in-process:
@@ -34,24 +34,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class OomHeapdump implements AutoCloseable {
 
-    private static OomHeapdump installed;
-
     private final OomService service;
-    private final OomHeapdumpBean bean;
-    private final MBeanServer mbeanServer;
-    private final ExecutorService jobs;
+    private final ExecutorService jobs = Executors.newCachedThreadPool(Daemons.factory("job"));
+    private final MBeanServer mbeanServer = ManagementFactory.getPlatformMBeanServer();
+    private volatile OomHeapdumpBean bean;
     private volatile JmxPort port;
 
-    private OomHeapdump(OomService service, OomHeapdumpBean bean, MBeanServer mbeanServer) {
+    OomHeapdump(OomService service) {
         this.service = service;
-        this.bean = bean;
-        this.mbeanServer = mbeanServer;
-        AtomicInteger count = new AtomicInteger();
-        this.jobs = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "oom-heapdump-job-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
     }
 
     /**
@@ -67,8 +57,9 @@ public final class OomHeapdump implements AutoCloseable {
 
     /** Installs the suite with a policy; see {@link #install(String)}. */
     public static OomHeapdump install(OomPolicy policy) throws IOException {
-        OomHeapdump oom = installWithoutPort(policy);
+        OomHeapdump oom = Installation.start(policy, null);
         try {
+            oom.registerBean();
             oom.openPort();
         } catch (IOException | RuntimeException e) {
             oom.close();
@@ -77,45 +68,25 @@ public final class OomHeapdump implements AutoCloseable {
         return oom;
     }
 
-    /** Everything but the port, which the agent opens on a background thread. */
-    static OomHeapdump installWithoutPort(OomPolicy policy) throws IOException {
-        synchronized (OomHeapdump.class) {
-            if (installed != null) {
-                throw new IllegalStateException("oom-heapdump is installed already in this JVM (directory "
-                        + installed.service.policy().directory() + "); use OomHeapdump.installed()");
-            }
-        }
-        OomService service = OomService.start(policy);
-        try {
-            return register(service);
-        } catch (RuntimeException e) {
-            service.close();
-            throw e;
-        }
-    }
-
     /**
-     * Registers the MBean of a started service on the platform MBean server.
+     * Registers the MBean on the platform MBean server.
      *
-     * @throws IllegalStateException when the suite is installed already, or another copy registered the name
+     * @throws IllegalStateException when another copy of the suite registered the name
      */
-    static synchronized OomHeapdump register(OomService service) {
-        if (installed != null) {
-            throw new IllegalStateException("oom-heapdump is installed already in this JVM (directory "
-                    + installed.service.policy().directory() + "); use OomHeapdump.installed()");
+    synchronized void registerBean() {
+        if (bean != null) {
+            return;
         }
-        MBeanServer mbeanServer = ManagementFactory.getPlatformMBeanServer();
-        OomHeapdumpBean bean = new OomHeapdumpBean(service);
+        OomHeapdumpBean made = new OomHeapdumpBean(service);
         try {
-            mbeanServer.registerMBean(bean, OomHeapdumpBean.objectName());
+            mbeanServer.registerMBean(made, OomHeapdumpBean.objectName());
         } catch (InstanceAlreadyExistsException | MBeanRegistrationException | NotCompliantMBeanException e) {
-            bean.close();
+            made.close();
             throw new IllegalStateException("Cannot register " + OomHeapdumpMXBean.OBJECT_NAME + ": "
                     + (e instanceof InstanceAlreadyExistsException ? "it is registered already, by another copy of "
                     + "oom-heapdump in this JVM" : e.toString()), e);
         }
-        installed = new OomHeapdump(service, bean, mbeanServer);
-        return installed;
+        bean = made;
     }
 
     /** Opens the policy's JMX port, if it has one, and checks it answers. */
@@ -128,8 +99,8 @@ public final class OomHeapdump implements AutoCloseable {
     }
 
     /** The suite installed in this JVM, if any. */
-    public static synchronized Optional<OomHeapdump> installed() {
-        return Optional.ofNullable(installed);
+    public static Optional<OomHeapdump> installed() {
+        return Installation.current();
     }
 
     /** The service, for everything the MBean offers (policy, listing, events). */
@@ -193,21 +164,20 @@ public final class OomHeapdump implements AutoCloseable {
     /** Closes the port, unregisters the MBean, restores the JVM's flags, stops the threads. Files stay. */
     @Override
     public void close() {
-        synchronized (OomHeapdump.class) {
-            if (installed == this) {
-                installed = null;
-            }
-        }
+        Installation.removed(this);
         JmxPort p = port;
         if (p != null) {
             p.close();
         }
-        try {
-            mbeanServer.unregisterMBean(OomHeapdumpBean.objectName());
-        } catch (InstanceNotFoundException | MBeanRegistrationException e) {
-            // already gone
+        OomHeapdumpBean b = bean;
+        if (b != null) {
+            try {
+                mbeanServer.unregisterMBean(OomHeapdumpBean.objectName());
+            } catch (InstanceNotFoundException | MBeanRegistrationException e) {
+                // already gone
+            }
+            b.close();
         }
-        bean.close();
         service.close();
         jobs.shutdownNow();
     }

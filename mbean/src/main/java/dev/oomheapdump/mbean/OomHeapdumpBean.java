@@ -2,7 +2,8 @@ package dev.oomheapdump.mbean;
 
 import dev.oomheapdump.core.Artifact;
 import dev.oomheapdump.core.ArtifactKind;
-import dev.oomheapdump.core.CpuProfiler;
+import dev.oomheapdump.core.Daemons;
+import dev.oomheapdump.core.job.CpuProfiler;
 import dev.oomheapdump.core.OomEvent;
 import dev.oomheapdump.core.OomPolicy;
 import dev.oomheapdump.core.OomService;
@@ -87,7 +88,7 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
 
     /** Wraps a running service; call {@link #close()} to stop forwarding its events. */
     public OomHeapdumpBean(OomService service) {
-        this(service, Executors.newSingleThreadExecutor(OomService.daemon("oom-heapdump-notifications")));
+        this(service, Executors.newSingleThreadExecutor(Daemons.factory("notifications")));
     }
 
     private OomHeapdumpBean(OomService service, ExecutorService notifier) {
@@ -158,21 +159,10 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
         if (options == null) {
             throw new IllegalArgumentException("Options are missing: give key=value,key=value");
         }
-        Map<String, String> changes = OomPolicy.parseArguments(options);
-        for (String key : changes.keySet()) {
-            if (OomPolicy.KEYS.contains(key) && !OomPolicy.RUNTIME_KEYS.contains(key)) {
-                throw new IllegalArgumentException("Option '" + key + "' is fixed when the agent starts; "
-                        + "only " + String.join(", ", OomPolicy.RUNTIME_KEYS) + " can change at runtime");
-            }
-        }
-        synchronized (this) {
-            OomPolicy next = service.policy().with(changes);
-            try {
-                service.updatePolicy(next);
-            } catch (UncheckedIOException e) {
-                throw new IllegalStateException(e.getMessage());
-            }
-            return next.toString();
+        try {
+            return service.changePolicy(OomPolicy.parseArguments(options)).toString();
+        } catch (UncheckedIOException e) {
+            throw new IllegalStateException(e.getMessage());
         }
     }
 
@@ -282,7 +272,7 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
 
     @Override
     public boolean isBusy() {
-        return service.currentJob().isPresent();
+        return service.busy();
     }
 
     @Override

@@ -79,7 +79,8 @@ class MXBeanComplianceTest {
                     a.getName() + " is described: " + a.getDescription());
             OpenType<?> type = (OpenType<?>) a.getDescriptor().getFieldValue("openType");
             assertNotNull(type, a.getName() + " has an open type");
-            server.getAttribute(name, a.getName());
+            Object value = server.getAttribute(name, a.getName());
+            assertTrue(type.isValue(value), a.getName() + " = " + value + " is a value of its open type " + type);
         }
         assertEquals(dir.toString(), server.getAttribute(name, "Directory"));
         assertEquals(0, server.getAttribute(name, "Port"));
@@ -159,9 +160,18 @@ class MXBeanComplianceTest {
         IllegalArgumentException fixed = assertThrows(IllegalArgumentException.class,
                 () -> proxy.applyPolicy("directory=/tmp"));
         assertTrue(fixed.getMessage().contains("fixed when the agent starts"), fixed.getMessage());
+        assertEquals(before, service.policy().toString(), "a refused fixed option changes nothing");
         assertThrows(IllegalArgumentException.class, () -> proxy.createCpuProfile("p", -5));
         assertThrows(IllegalArgumentException.class, () -> proxy.readArtifact("/etc/passwd", 0, 10));
         assertEquals(before, service.policy().toString());
         assertEquals(0, proxy.getArtifacts().length);
+    }
+
+    @Test
+    void aFixedOptionRepeatedWithItsValueIsAcceptedWithTheChange() throws Exception {
+        OomHeapdumpMXBean proxy = JMX.newMXBeanProxy(server, name, OomHeapdumpMXBean.class);
+        String now = proxy.applyPolicy("directory=" + dir + ",threshold=81");
+        assertEquals(81, service.policy().threshold(), now);
+        assertEquals(dir.toAbsolutePath().normalize(), service.policy().directory());
     }
 }

@@ -1,6 +1,6 @@
 package dev.oomheapdump.it.bench;
 
-import dev.oomheapdump.core.HprofFile;
+import dev.oomheapdump.core.format.HprofFile;
 import dev.oomheapdump.it.ChildJvm;
 import dev.oomheapdump.it.ChildOutputOnFailure;
 import org.junit.jupiter.api.Test;

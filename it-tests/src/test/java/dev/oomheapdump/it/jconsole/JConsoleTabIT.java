@@ -1,6 +1,6 @@
 package dev.oomheapdump.it.jconsole;
 
-import dev.oomheapdump.core.HprofFile;
+import dev.oomheapdump.core.format.HprofFile;
 import dev.oomheapdump.it.ChildJvm;
 import dev.oomheapdump.it.ChildOutputOnFailure;
 import org.junit.jupiter.api.Assumptions;
@@ -12,6 +12,7 @@ import javax.imageio.ImageIO;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import java.awt.image.BufferedImage;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -186,7 +187,9 @@ class JConsoleTabIT {
         List<String> command = new ArrayList<>(List.of(jconsole.toString(), "-J-Duser.language=en",
                 "-J-Duser.country=US", "-J-Doomheapdump.jconsole.selftest=" + png));
         command.addAll(List.of(jconsoleOptions));
-        command.addAll(List.of("-pluginpath", plugin.toString(), "127.0.0.1:" + port));
+        Path selfTest = plugin.resolveSibling("oom-heapdump-jconsole-plugin-tests.jar");
+        assertTrue(Files.isRegularFile(selfTest), selfTest + " (the self-test plugin) is missing: build the reactor");
+        command.addAll(List.of("-pluginpath", plugin + File.pathSeparator + selfTest, "127.0.0.1:" + port));
         return new Spawned("jconsole", command, Map.of("DISPLAY", xvfb.display()));
     }
 

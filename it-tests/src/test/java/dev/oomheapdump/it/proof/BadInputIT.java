@@ -186,9 +186,7 @@ class BadInputIT {
         options.put("foo=bar", "'foo'");
         options.put("Threshold=50", "'Threshold'");
         options.put("port=1234", "'port'");
-        options.put("port=" + child.port(), "'port'");
         options.put("directory=/tmp", "'directory'");
-        options.put("directory=" + dir, "'directory'");
         options.put("threshold", "'threshold'");
         options.put("=5", "''");
         options.put("threshold=5,threshold=6", "'threshold'");

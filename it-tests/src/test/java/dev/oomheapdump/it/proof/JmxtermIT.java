@@ -2,9 +2,9 @@ package dev.oomheapdump.it.proof;
 
 import dev.oomheapdump.core.Artifact;
 import dev.oomheapdump.core.ArtifactKind;
-import dev.oomheapdump.core.ArtifactStore;
-import dev.oomheapdump.core.HprofFile;
-import dev.oomheapdump.core.JfrFile;
+import dev.oomheapdump.core.store.ArtifactStore;
+import dev.oomheapdump.core.format.HprofFile;
+import dev.oomheapdump.core.format.JfrFile;
 import dev.oomheapdump.it.ChildJvm;
 import dev.oomheapdump.it.ChildOutputOnFailure;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.oomheapdump.it.proof;
 
-import dev.oomheapdump.core.ArtifactStore;
-import dev.oomheapdump.core.HprofFile;
+import dev.oomheapdump.core.store.ArtifactStore;
+import dev.oomheapdump.core.format.HprofFile;
 import dev.oomheapdump.it.ChildJvm;
 import dev.oomheapdump.it.ChildOutputOnFailure;
 import org.awaitility.Awaitility;

@@ -1,7 +1,7 @@
 package dev.oomheapdump.it.proof;
 
-import dev.oomheapdump.core.HprofFile;
-import dev.oomheapdump.core.JfrFile;
+import dev.oomheapdump.core.format.HprofFile;
+import dev.oomheapdump.core.format.JfrFile;
 import dev.oomheapdump.it.ChildJvm;
 import dev.oomheapdump.it.ChildOutputOnFailure;
 import org.junit.jupiter.api.Test;
@@ -129,7 +129,7 @@ class PlainJmxClientIT {
             assertEquals("null", second.ok("invoke:deleteAllHeapSnapshots"));
             assertEquals("null", second.ok("invoke:deleteAllCpuProfiles"));
             assertEquals("javax.management.openmbean.CompositeData[] []", second.ok("get:Artifacts"));
-            assertEquals(Set.of(dev.oomheapdump.core.ArtifactStore.INDEX_NAME), Remote.listing(dir).keySet());
+            assertEquals(Set.of(dev.oomheapdump.core.store.ArtifactStore.INDEX_NAME), Remote.listing(dir).keySet());
         }
     }
 

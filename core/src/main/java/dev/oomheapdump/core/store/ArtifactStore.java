@@ -1,0 +1,574 @@
+package dev.oomheapdump.core.store;
+
+import dev.oomheapdump.core.Artifact;
+import dev.oomheapdump.core.ArtifactKind;
+import dev.oomheapdump.core.ArtifactOrigin;
+import dev.oomheapdump.core.ArtifactState;
+import dev.oomheapdump.core.format.HprofFile;
+import dev.oomheapdump.core.format.JfrFile;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The one folder the suite writes to, lists and deletes from.
+ *
+ * <p>Every file the suite makes is first written to an index in the folder ({@value #INDEX_NAME}), then
+ * written under a hidden temporary name and renamed once checked complete. The index is what tells the
+ * suite's files (made now or by an earlier run) from anything else in the folder: only indexed files are
+ * listed and only they can be deleted. A file whose write was cut short (a kill, a full disk) is listed
+ * as {@link ArtifactState#TRUNCATED}, never as good.
+ *
+ * <p>The listing is cached: {@link #list()} never touches the disk; {@link #refresh()} rebuilds it and is
+ * called after every change the suite makes and by the directory watcher.
+ */
+public final class ArtifactStore {
+
+    /** The index file's name inside the directory. */
+    public static final String INDEX_NAME = ".oom-heapdump-index";
+    private static final String INDEX_VERSION = "v1";
+
+    private final Path directory;
+    private final Path index;
+    /** Tells this run's files from earlier runs' (a pid alone repeats: in containers every JVM is pid 1). */
+    private final String runId = ProcessHandle.current().pid() + "-" + Long.toHexString(System.currentTimeMillis())
+            + "-" + Long.toHexString(System.nanoTime());
+    private final Object lock = new Object();
+    /** Known files by final name. */
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    /** Files being written by this JVM through a temporary name. */
+    private final Map<String, Reservation> active = new HashMap<>();
+    /** Final names being written in place by someone else (the JVM's OOM hook). */
+    private final Set<String> writingInPlace = new HashSet<>();
+    /** Final names reserved for a writer that writes in place (the armed OOM hook), until released. */
+    private final Set<String> heldInPlace = new HashSet<>();
+    private final Map<String, CachedCheck> checks = new HashMap<>();
+    private long indexBytesRead;
+    private final java.util.concurrent.atomic.AtomicLong walks = new java.util.concurrent.atomic.AtomicLong();
+    private volatile List<Artifact> listing = List.of();
+
+    private record Entry(ArtifactKind kind, String name, String runId, long createdMillis) {
+    }
+
+    /** A walk's result for a file of this size and time; {@code problem} is null when it is complete. */
+    private record CachedCheck(long size, long modified, String problem) {
+    }
+
+    /** A name taken for a file about to be written. */
+    public static final class Reservation {
+        private final String name;
+        private final ArtifactKind kind;
+        private final Path finalPath;
+        private final Path writePath;
+
+        private Reservation(String name, ArtifactKind kind, Path finalPath, Path writePath) {
+            this.name = name;
+            this.kind = kind;
+            this.finalPath = finalPath;
+            this.writePath = writePath;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public ArtifactKind kind() {
+            return kind;
+        }
+
+        /** Where the file will be once complete. */
+        public Path finalPath() {
+            return finalPath;
+        }
+
+        /** Where to write it: a hidden temporary name, or the final one for writes the suite cannot rename. */
+        public Path writePath() {
+            return writePath;
+        }
+    }
+
+    /**
+     * Opens the folder, creating it if missing, and lists what earlier runs left there.
+     *
+     * @throws IOException when the folder cannot be made or read
+     */
+    public ArtifactStore(Path directory) throws IOException {
+        this.directory = directory.toAbsolutePath().normalize();
+        this.index = this.directory.resolve(INDEX_NAME);
+        Files.createDirectories(this.directory);
+        refresh();
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /**
+     * Takes a name for a new file and records it in the index before any byte is written, so that even a
+     * kill during the write leaves a file the next run knows about.
+     *
+     * @param fileName       the file name, with the kind's extension, already checked by {@link FileNames}
+     * @param unique         when the name is taken: true picks {@code name-2}, {@code name-3}...; false refuses
+     * @param inPlace        true when the writer cannot write a temporary file (the JVM's OOM hook)
+     * @throws IllegalArgumentException when the name is taken and {@code unique} is false
+     * @throws IOException              when the folder or the index cannot be written
+     */
+    public Reservation reserve(String fileName, ArtifactKind kind, boolean unique, boolean inPlace) throws IOException {
+        synchronized (lock) {
+            Files.createDirectories(directory);
+            String base = fileName.substring(0, fileName.length() - kind.extension().length());
+            String name = fileName;
+            for (int i = 2; taken(name, kind); i++) {
+                if (!unique) {
+                    throw new IllegalArgumentException("File '" + fileName + "' already exists in " + directory
+                            + "; nothing is overwritten: choose another name or delete it first");
+                }
+                name = base + "-" + i + kind.extension();
+            }
+            Entry entry = new Entry(kind, name, runId, System.currentTimeMillis());
+            appendToIndex(entry);
+            entries.put(name, entry);
+            Path finalPath = directory.resolve(name);
+            Reservation reservation = new Reservation(name, kind, finalPath,
+                    inPlace ? finalPath : directory.resolve(FileNames.temporaryName(name, kind)));
+            if (inPlace) {
+                heldInPlace.add(name);
+            } else {
+                active.put(name, reservation);
+            }
+            refresh();
+            return reservation;
+        }
+    }
+
+    private boolean taken(String name, ArtifactKind kind) {
+        return active.containsKey(name) || heldInPlace.contains(name) || Files.exists(directory.resolve(name))
+                || Files.exists(directory.resolve(FileNames.temporaryName(name, kind)));
+    }
+
+    /** Gives up an in-place reservation (the OOM hook was disarmed or has written its file). */
+    public void release(Reservation reservation) {
+        synchronized (lock) {
+            heldInPlace.remove(reservation.name());
+        }
+    }
+
+    /**
+     * Checks the written temporary file and renames it to its final name.
+     *
+     * @return the listed artifact
+     * @throws IOException when the file is not complete (it is deleted) or cannot be renamed
+     */
+    public Artifact commit(Reservation reservation) throws IOException {
+        Path temp = reservation.writePath();
+        String problem;
+        boolean walked = false;
+        try {
+            problem = walk(temp, reservation.kind());
+            walked = true;
+        } catch (OutOfMemoryError e) {
+            // The writer returned normally; the walk could not get memory. The listing walks the file again.
+            problem = null;
+        }
+        if (problem != null) {
+            abort(reservation);
+            throw new IOException("The " + reservation.kind().label() + " written to " + temp
+                    + " is not complete (" + problem + "); it was deleted");
+        }
+        synchronized (lock) {
+            try {
+                Files.move(temp, reservation.finalPath(), StandardCopyOption.ATOMIC_MOVE);
+                if (walked && problem == null) {
+                    // a rename keeps size and time: the walk just made stands for the final name too
+                    attributes(reservation.finalPath()).ifPresent(a -> checks.put(reservation.name(),
+                            new CachedCheck(a.size(), a.lastModifiedTime().toMillis(), null)));
+                }
+            } catch (FileAlreadyExistsException e) {
+                abort(reservation);
+                throw new IOException("File " + reservation.finalPath() + " appeared during the write; "
+                        + "nothing is overwritten and the new file was deleted", e);
+            } finally {
+                active.remove(reservation.name());
+            }
+        }
+        refresh();
+        return find(reservation.name()).orElseThrow(() -> new NoSuchFileException(reservation.finalPath().toString()));
+    }
+
+    /** Deletes what a failed write left (the temporary file and any dump segments) and forgets the name. */
+    public void abort(Reservation reservation) {
+        synchronized (lock) {
+            active.remove(reservation.name());
+            heldInPlace.remove(reservation.name());
+            if (!reservation.writePath().equals(reservation.finalPath())) {
+                deleteWithSegments(reservation.writePath());
+            }
+        }
+        refresh();
+    }
+
+    /**
+     * Stops tracking a write whose file is complete but could not be renamed (no memory for it): the file
+     * stays under its temporary name, and the next {@link #refresh} renames it.
+     */
+    public void forget(Reservation reservation) {
+        synchronized (lock) {
+            active.remove(reservation.name());
+        }
+    }
+
+    /** Marks a final name as being written in place (the JVM's OOM hook fired), or no longer. */
+    public void markWritingInPlace(String name, boolean writing) {
+        synchronized (lock) {
+            if (writing) {
+                writingInPlace.add(name);
+            } else {
+                writingInPlace.remove(name);
+            }
+        }
+        refresh();
+    }
+
+    /** The cached listing, oldest first. Never touches the disk. */
+    public List<Artifact> list() {
+        return listing;
+    }
+
+    /** The listed artifact with this final (or leftover temporary) file name. */
+    public Optional<Artifact> find(String fileName) {
+        return listing.stream().filter(a -> a.path().getFileName().toString().equals(fileName)).findFirst();
+    }
+
+    /**
+     * Rebuilds the listing from the index and the disk; reads the index again when another JVM appended to
+     * it, and walks only files that changed since the last walk.
+     */
+    public void refresh() {
+        synchronized (lock) {
+            restoreDirectory();
+            try {
+                readIndex();
+            } catch (IOException e) {
+                // An unreadable index keeps what was known; the next refresh tries again.
+            }
+            List<Artifact> artifacts = new ArrayList<>();
+            for (Entry entry : entries.values()) {
+                artifact(entry).ifPresent(artifacts::add);
+            }
+            artifacts.sort(Comparator.comparingLong(Artifact::createdMillis).thenComparing(a -> a.path().toString()));
+            listing = List.copyOf(artifacts);
+        }
+    }
+
+    private Optional<Artifact> artifact(Entry entry) {
+        ArtifactOrigin origin = entry.runId.equals(runId) ? ArtifactOrigin.THIS_RUN : ArtifactOrigin.EARLIER_RUN;
+        Path finalPath = directory.resolve(entry.name);
+        Path temp = directory.resolve(FileNames.temporaryName(entry.name, entry.kind));
+        Reservation writing = active.get(entry.name);
+        if (writing != null) {
+            return Optional.of(new Artifact(finalPath, entry.kind, sizeOrZero(temp), entry.createdMillis,
+                    ArtifactState.IN_PROGRESS, origin, "being written"));
+        }
+        Optional<BasicFileAttributes> attributes = attributes(finalPath);
+        if (attributes.isPresent()) {
+            BasicFileAttributes a = attributes.get();
+            long modified = a.lastModifiedTime().toMillis();
+            if (writingInPlace.contains(entry.name)) {
+                return Optional.of(new Artifact(finalPath, entry.kind, a.size(), modified, ArtifactState.IN_PROGRESS,
+                        origin, "being written by the JVM"));
+            }
+            String problem = cachedProblem(finalPath, entry.kind, a);
+            return Optional.of(new Artifact(finalPath, entry.kind, a.size(), modified,
+                    problem == null ? ArtifactState.COMPLETE : ArtifactState.TRUNCATED, origin,
+                    problem == null ? "" : problem));
+        }
+        Optional<BasicFileAttributes> leftover = attributes(temp);
+        if (leftover.isEmpty()) {
+            return Optional.empty();
+        }
+        BasicFileAttributes a = leftover.get();
+        String problem = cachedProblem(temp, entry.kind, a);
+        if (problem == null && recover(temp, finalPath)) {
+            // a complete file whose rename was cut short (the process died right after the write): finish it
+            return artifact(entry);
+        }
+        return Optional.of(new Artifact(temp, entry.kind, a.size(), a.lastModifiedTime().toMillis(),
+                ArtifactState.TRUNCATED, origin, problem == null ? "complete, but it could not be renamed"
+                : "the write never finished (" + problem + ")"));
+    }
+
+    private static boolean recover(Path temp, Path finalPath) {
+        try {
+            Files.move(temp, finalPath, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Null when the file is complete, else why not. A file is walked again only when its size or time
+     * changed: the watcher refreshes every second, and a killed dump may be left for days.
+     */
+    private String cachedProblem(Path file, ArtifactKind kind, BasicFileAttributes a) {
+        String key = file.getFileName().toString();
+        long modified = a.lastModifiedTime().toMillis();
+        CachedCheck check = checks.get(key);
+        if (check == null || check.size != a.size() || check.modified != modified) {
+            check = new CachedCheck(a.size(), modified, walk(file, kind));
+            checks.put(key, check);
+        }
+        return check.problem;
+    }
+
+    private static Optional<BasicFileAttributes> attributes(Path path) {
+        try {
+            return Optional.of(Files.readAttributes(path, BasicFileAttributes.class));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static long sizeOrZero(Path path) {
+        return attributes(path).map(BasicFileAttributes::size).orElse(0L);
+    }
+
+    /** Walks a file: null when complete, else why not. Counted, so tests can tell a file is walked once. */
+    private String walk(Path file, ArtifactKind kind) {
+        walks.incrementAndGet();
+        return completenessProblem(file, kind);
+    }
+
+    /** How many files this store walked so far. */
+    long walks() {
+        return walks.get();
+    }
+
+    /** Null when complete, else why not. */
+    static String completenessProblem(Path file, ArtifactKind kind) {
+        if (kind.isHeapDump()) {
+            HprofFile.Check check = HprofFile.check(file);
+            return check.complete() ? null : check.reason();
+        }
+        JfrFile.Check check = JfrFile.check(file);
+        return check.complete() ? null : check.reason();
+    }
+
+    /**
+     * Deletes one listed file (a complete one, a truncated one, or a truncated leftover under its temporary
+     * name). Deleting a file that is already gone is not an error.
+     *
+     * @param requested a file name or an absolute path in the directory
+     * @param kinds     the kinds this delete may remove
+     * @param what      how to name the kind in messages ("heap snapshot")
+     * @return the deleted artifact, or empty when there was nothing left to delete
+     * @throws IllegalArgumentException when the file is not one the suite made, or of another kind
+     * @throws IllegalStateException    when the file is being written
+     * @throws UncheckedIOException     when the file system refuses the delete
+     */
+    public Optional<Artifact> delete(String requested, Set<ArtifactKind> kinds, String what) {
+        // A name with another kind's extension resolves as that kind, so that the refusal names the real kind.
+        ArtifactKind extensionKind = kinds.iterator().next();
+        for (ArtifactKind kind : ArtifactKind.values()) {
+            if (requested != null && requested.trim().endsWith(kind.extension())) {
+                extensionKind = kind;
+            }
+        }
+        ArtifactKind resolveAs = extensionKind;
+        String name = leftoverName(requested).orElseGet(() -> FileNames.resolveRequest("path", requested, directory,
+                resolveAs));
+        Optional<Artifact> deleted;
+        synchronized (lock) {
+            refresh();
+            Optional<Artifact> listed = find(name);
+            if (listed.isEmpty()) {
+                if (Files.exists(directory.resolve(name))) {
+                    throw new IllegalArgumentException("'" + name + "' in " + directory + " was not made by "
+                            + "oom-heapdump; it is left alone");
+                }
+                return Optional.empty();
+            }
+            Artifact artifact = listed.get();
+            if (!kinds.contains(artifact.kind())) {
+                throw new IllegalArgumentException("'" + name + "' is a " + artifact.kind().label() + ", not a "
+                        + what);
+            }
+            if (artifact.state() == ArtifactState.IN_PROGRESS) {
+                throw new IllegalStateException("'" + name + "' is being written; delete it once it is done");
+            }
+            try {
+                boolean removed = Files.deleteIfExists(artifact.path());
+                deleteSegments(artifact.path());
+                deleted = removed ? Optional.of(artifact) : Optional.empty();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot delete " + artifact.path() + ": " + e, e);
+            }
+            checks.remove(name);
+        }
+        refresh();
+        return deleted;
+    }
+
+    /**
+     * Deletes every listed file of the given kinds that is not being written.
+     *
+     * @return what was deleted
+     */
+    public List<Artifact> deleteAll(Set<ArtifactKind> kinds, String what) {
+        List<Artifact> deleted = new ArrayList<>();
+        refresh();
+        for (Artifact artifact : listing) {
+            if (kinds.contains(artifact.kind()) && artifact.state() != ArtifactState.IN_PROGRESS) {
+                delete(artifact.path().getFileName().toString(), Set.of(artifact.kind()), what).ifPresent(deleted::add);
+            }
+        }
+        return deleted;
+    }
+
+    /** A request naming a leftover temporary file (listed as truncated) by its own name. */
+    private Optional<String> leftoverName(String requested) {
+        if (requested == null) {
+            return Optional.empty();
+        }
+        String trimmed = requested.trim();
+        String fileName = trimmed.startsWith(directory + "/") ? trimmed.substring(directory.toString().length() + 1)
+                : trimmed;
+        return listing.stream().map(a -> a.path().getFileName().toString())
+                .filter(n -> n.startsWith(".") && n.equals(fileName)).findFirst();
+    }
+
+    private static void deleteWithSegments(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // left for the listing, which shows it as truncated
+        }
+        deleteSegments(path);
+    }
+
+    /** JDK 22+ writes a parallel dump as {@code name.p0}, {@code name.p1}... before merging them. */
+    private static void deleteSegments(Path path) {
+        Path parent = path.getParent();
+        String glob = path.getFileName().toString() + ".p*";
+        try (DirectoryStream<Path> segments = Files.newDirectoryStream(parent, glob)) {
+            for (Path segment : segments) {
+                Files.deleteIfExists(segment);
+            }
+        } catch (IOException e) {
+            // nothing more to do: segments are never listed as artifacts
+        }
+    }
+
+    /** An I/O failure in words that say what is wrong with the directory, not only a bare path. */
+    public static String explain(IOException e, Path directory) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException && !Files.isDirectory(directory)) {
+            return directory + " is not a directory (a file is in its place)";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied on " + e.getMessage();
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory: " + e.getMessage();
+        }
+        String message = e.getMessage();
+        return message == null || message.isEmpty() ? e.toString() : message;
+    }
+
+    /** "; 12 MB free in DIR (JDK 22+ needs about twice a dump's size while it merges)", or empty. */
+    public String freeSpace() {
+        try {
+            long free = Files.getFileStore(directory).getUsableSpace();
+            return "; " + (free >> 20) + " MB free in " + directory
+                    + (Runtime.version().feature() >= 22 ? " (JDK 22+ needs about twice a dump's size while it merges)" : "");
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Makes the directory again when it vanished (the JVM's armed hook would fail to write into a missing
+     * folder, and it fires only once), and writes the index again from memory when it is gone, so the files
+     * stay the suite's.
+     */
+    private void restoreDirectory() {
+        if (Files.isDirectory(directory) && Files.exists(index)) {
+            return;
+        }
+        try {
+            Files.createDirectories(directory);
+            if (!Files.exists(index) && !entries.isEmpty()) {
+                StringBuilder lines = new StringBuilder();
+                for (Entry entry : entries.values()) {
+                    lines.append(indexLine(entry));
+                }
+                byte[] bytes = lines.toString().getBytes(StandardCharsets.UTF_8);
+                Files.write(index, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                indexBytesRead = bytes.length;
+            }
+        } catch (IOException e) {
+            // a file in its place, or no permission: every write says so to its caller
+        }
+    }
+
+    private static String indexLine(Entry entry) {
+        return String.join("\t", INDEX_VERSION, entry.kind.name(), entry.runId, Long.toString(entry.createdMillis),
+                entry.name) + "\n";
+    }
+
+    private void appendToIndex(Entry entry) throws IOException {
+        byte[] line = indexLine(entry).getBytes(StandardCharsets.UTF_8);
+        Files.write(index, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        indexBytesRead += line.length;
+    }
+
+    private void readIndex() throws IOException {
+        long size;
+        try {
+            size = Files.size(index);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        if (size == indexBytesRead) {
+            return;
+        }
+        byte[] bytes = Files.readAllBytes(index);
+        indexBytesRead = bytes.length;
+        for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+            String[] fields = line.split("\t");
+            if (fields.length != 5 || !INDEX_VERSION.equals(fields[0])) {
+                continue;
+            }
+            try {
+                ArtifactKind kind = ArtifactKind.valueOf(fields[1]);
+                String name = fields[4];
+                if (!name.endsWith(kind.extension()) || name.indexOf('/') >= 0 || name.startsWith(".")) {
+                    continue;
+                }
+                Entry known = entries.get(name);
+                if (known == null || !known.runId.equals(runId)) {
+                    entries.put(name, new Entry(kind, name, fields[2], Long.parseLong(fields[3])));
+                }
+            } catch (IllegalArgumentException e) {
+                // a line from a newer version or damaged by a crash: skipped
+            }
+        }
+    }
+}

@@ -1,0 +1,452 @@
+package dev.oomheapdump.jconsole;
+
+import dev.oomheapdump.jconsole.TabState.Link;
+
+import javax.imageio.ImageIO;
+import javax.swing.JComponent;
+import javax.swing.JLabel;
+import javax.swing.JOptionPane;
+import javax.swing.JTabbedPane;
+import javax.swing.SwingUtilities;
+import java.awt.Component;
+import java.awt.Container;
+import java.awt.Dimension;
+import java.awt.Graphics2D;
+import java.awt.Window;
+import java.awt.image.BufferedImage;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+/**
+ * A click-through of the tab inside a real JConsole, for the integration test and the README's screenshot. Off
+ * unless JConsole runs with {@code -J-Doomheapdump.jconsole.selftest=<file.png>}. It answers JConsole's "Secure
+ * connection failed, retry insecurely?" sheet (the suite's port is loopback-only, without SSL), selects the tab,
+ * runs the steps of {@code -J-Doomheapdump.jconsole.selftest.steps} (default {@code snapshot}), paints the
+ * JConsole window into the PNG and prints lines starting with {@value #PREFIX} on the process's standard output,
+ * ending with {@code OK} or {@code FAILED <why>}. A failure still paints the window when the tab exists (the "not
+ * installed" panel, an error message), so that a failed run shows what JConsole showed. Steps, comma-separated:
+ * <ul>
+ *   <li>{@code snapshot}: click "Heap snapshot", wait for the file listed complete; prints {@code SNAPSHOT <path>}</li>
+ *   <li>{@code profile:N}: click "CPU profile" for N seconds, check that the progress bar moves while the job
+ *   buttons are disabled, paint {@code <name>-progress.png}; prints {@code PROGRESS <label>}, {@code PROFILE <path>}</li>
+ *   <li>{@code delete}: select the newest heap snapshot, click "Delete", confirm; prints {@code DELETED <path>}</li>
+ *   <li>{@code watch}: print {@code WATCHING}, wait until a file made by someone else is listed complete and a
+ *   notification of the bean has arrived; prints {@code SEEN <path>}</li>
+ *   <li>{@code reconnect}: print {@code WAITING FOR RECONNECT}, wait until JConsole loses the connection, press
+ *   its "Reconnect" until the tab shows the bean again; prints {@code RECONNECTED}</li>
+ * </ul>
+ * {@code -J-Doomheapdump.jconsole.selftest.size=1000x640} sizes the window first.
+ */
+final class SelfTest implements Runnable {
+
+    static final String PROPERTY = "oomheapdump.jconsole.selftest";
+    static final String SIZE_PROPERTY = PROPERTY + ".size";
+    static final String STEPS_PROPERTY = PROPERTY + ".steps";
+    static final String PREFIX = "oom-heapdump-selftest: ";
+    private static final long TIMEOUT_MS = 45_000;
+    private static final AtomicBoolean STARTED = new AtomicBoolean();
+    private static final AtomicReference<OomHeapdumpTab> TAB = new AtomicReference<>();
+    private static final PrintStream OUT = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
+            StandardCharsets.UTF_8);
+
+    private final Path png;
+    private final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+
+    private SelfTest(Path png) {
+        this.png = png;
+    }
+
+    private static OomHeapdumpTab lookForTab() {
+        findTab();
+        return TAB.get();
+    }
+
+    static void startIfRequested() {
+        String target = System.getProperty(PROPERTY);
+        if (target == null || target.isBlank() || !STARTED.compareAndSet(false, true)) {
+            return;
+        }
+        Thread thread = new Thread(new SelfTest(Paths.get(target).toAbsolutePath()), "oom-heapdump-jconsole-selftest");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Finds the plugin's tab in JConsole's windows once JConsole made it (the plugin keeps no test hook). */
+    private static void findTab() {
+        if (TAB.get() != null) {
+            return;
+        }
+        try {
+            javax.swing.SwingUtilities.invokeAndWait(() -> {
+                for (java.awt.Window window : java.awt.Window.getWindows()) {
+                    OomHeapdumpTab found = find(window);
+                    if (found != null) {
+                        TAB.compareAndSet(null, found);
+                        return;
+                    }
+                }
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (InvocationTargetException e) {
+            // not yet: the next look tries again
+        }
+    }
+
+    private static OomHeapdumpTab find(java.awt.Component component) {
+        if (component instanceof OomHeapdumpTab) {
+            return (OomHeapdumpTab) component;
+        }
+        if (component instanceof java.awt.Container) {
+            for (java.awt.Component child : ((java.awt.Container) component).getComponents()) {
+                OomHeapdumpTab found = find(child);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void run() {
+        String failure = null;
+        try {
+            say("started; the screenshot goes to " + png);
+            clickThrough();
+        } catch (Throwable e) {
+            Throwable cause = e instanceof InvocationTargetException || e instanceof ExecutionException ? e.getCause() : e;
+            failure = String.valueOf(cause);
+        }
+        OomHeapdumpTab tab = TAB.get();
+        if (tab != null) {
+            try {
+                // JConsole keeps its "Connecting" sheet up for two seconds at least
+                long sheetDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                waitFor(() -> onEdt(SelfTest::noSheetShowing), "JConsole's connection sheet is gone", sheetDeadline);
+                onEdt(() -> select(tab));
+                onEdt(() -> screenshot(tab, png));
+                say("SCREENSHOT " + png);
+            } catch (Throwable e) {
+                failure = failure != null ? failure : "no screenshot: " + e;
+            }
+        }
+        say(failure == null ? "OK" : "FAILED " + failure);
+    }
+
+    private void clickThrough() throws Exception {
+        awaitReady(3);
+        OomHeapdumpTab tab = TAB.get();
+        onEdt(() -> select(tab));
+        onEdt(() -> resize(tab));
+        for (String step : System.getProperty(STEPS_PROPERTY, "snapshot").split(",")) {
+            String[] words = step.trim().split(":");
+            switch (words[0]) {
+                case "snapshot":
+                    snapshot(tab);
+                    break;
+                case "profile":
+                    profile(tab, words.length > 1 ? Long.parseLong(words[1]) : 2);
+                    break;
+                case "delete":
+                    delete(tab);
+                    break;
+                case "watch":
+                    watch(tab);
+                    break;
+                case "reconnect":
+                    reconnect(tab);
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown self-test step '" + step + "'");
+            }
+        }
+    }
+
+    /** Waits until the tab shows the bean, answering at most {@code answers} of JConsole's connection sheets. */
+    private void awaitReady(int answers) throws Exception {
+        int answered = 0;
+        while (lookForTab() == null || onEdt(() -> TAB.get().shownState().link()) != Link.READY) {
+            checkDeadline(() -> "the tab did not show the bean; tab state: "
+                    + (TAB.get() == null ? "no tab yet" : onEdt(() -> TAB.get().shownState()).toString()), deadline);
+            if (TAB.get() != null && onEdt(() -> TAB.get().shownState().link()) == Link.NOT_INSTALLED) {
+                throw new IllegalStateException("the tab says the oom-heapdump agent is not installed in this JVM");
+            }
+            String answer = onEdt(SelfTest::answerConnectionQuestion);
+            if (answer != null) {
+                say("answered JConsole's question '" + answer + "'");
+                if (++answered > answers) {
+                    throw new IllegalStateException("JConsole keeps failing to connect: " + answer);
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(answer == null ? 100 : 500);
+        }
+    }
+
+    private void snapshot(OomHeapdumpTab tab) throws Exception {
+        waitFor(() -> onEdt(() -> tab.heapSnapshotButton().isEnabled()), "the Heap snapshot button is enabled", deadline);
+        CompletableFuture<Result> result = new CompletableFuture<>();
+        tab.addResultListener(result::complete);
+        long start = System.nanoTime();
+        onEdt(() -> {
+            tab.heapSnapshotButton().doClick();
+            return null;
+        });
+        say("clicked Heap snapshot");
+        Result outcome = result.get(remainingMillis(), TimeUnit.MILLISECONDS);
+        if (!outcome.ok()) {
+            throw new IllegalStateException("the tab shows: " + outcome.message());
+        }
+        say("SNAPSHOT " + outcome.path() + " (" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)");
+        waitFor(() -> onEdt(() -> tab.table().rows().stream()
+                .anyMatch(a -> a.path().equals(outcome.path()) && a.complete())), "the table lists it complete", deadline);
+    }
+
+    /** Selects the newest heap snapshot, clicks "Delete", confirms, and waits until it is gone from the table. */
+    private void delete(OomHeapdumpTab tab) throws Exception {
+        waitFor(() -> onEdt(() -> tab.heapSnapshotButton().isEnabled()), "the buttons are enabled", deadline);
+        String path = onEdt(() -> {
+            List<TabState.ArtifactRow> rows = tab.table().rows();
+            for (int i = 0; i < rows.size(); i++) {
+                if ("HEAP_SNAPSHOT".equals(rows.get(i).kind()) && rows.get(i).complete()) {
+                    tab.table().setRowSelectionInterval(i, i);
+                    return rows.get(i).path();
+                }
+            }
+            throw new IllegalStateException("no heap snapshot to delete");
+        });
+        CompletableFuture<Result> result = new CompletableFuture<>();
+        tab.addResultListener(result::complete);
+        // the confirmation is modal: click later, then answer it from here
+        SwingUtilities.invokeLater(() -> tab.deleteButton().doClick());
+        say("clicked Delete on " + path);
+        AtomicReference<String> question = new AtomicReference<>();
+        waitFor(() -> onEdt(() -> {
+            for (Window window : Window.getWindows()) {
+                JOptionPane pane = find(window, JOptionPane.class);
+                if (pane != null && pane.isShowing() && pane.getOptionType() == JOptionPane.OK_CANCEL_OPTION) {
+                    question.set(String.valueOf(pane.getMessage()).replace('\n', ' '));
+                    pane.setValue(JOptionPane.OK_OPTION);
+                    return true;
+                }
+            }
+            return false;
+        }), "the confirmation shows", deadline);
+        say("confirmed '" + question.get() + "'");
+        Result outcome = result.get(remainingMillis(), TimeUnit.MILLISECONDS);
+        if (!outcome.ok()) {
+            throw new IllegalStateException("the tab shows: " + outcome.message());
+        }
+        waitFor(() -> onEdt(() -> tab.table().rows().stream().noneMatch(a -> a.path().equals(path))),
+                "the table no longer lists it", deadline);
+        say("DELETED " + path);
+    }
+
+    /** Waits for a file someone else makes to show up, carried by a notification (the periodic poll is slower). */
+    private void watch(OomHeapdumpTab tab) throws Exception {
+        long notifications = tab.notificationCount();
+        Set<String> known = onEdt(() -> tab.table().rows().stream().map(TabState.ArtifactRow::path)
+                .collect(Collectors.toSet()));
+        say("WATCHING");
+        AtomicReference<String> seen = new AtomicReference<>();
+        waitFor(() -> onEdt(() -> {
+            tab.table().rows().stream().filter(a -> a.complete() && !known.contains(a.path())).findFirst()
+                    .ifPresent(a -> seen.set(a.path()));
+            return seen.get() != null && tab.notificationCount() > notifications;
+        }), "a new file is listed after a notification", deadline);
+        say("SEEN " + seen.get());
+    }
+
+    /** Waits until JConsole loses the connection, then presses "Reconnect" until the tab shows the bean again. */
+    private void reconnect(OomHeapdumpTab tab) throws Exception {
+        say("WAITING FOR RECONNECT");
+        waitFor(() -> onEdt(() -> tab.shownState().link() == Link.DISCONNECTED), "JConsole loses the connection",
+                deadline);
+        say("DISCONNECTED: " + onEdt(() -> tab.shownState().problem()));
+        awaitReady(20);
+        waitFor(() -> onEdt(() -> tab.heapSnapshotButton().isEnabled()), "the buttons are back", deadline);
+        say("RECONNECTED");
+    }
+
+    /** Clicks "CPU profile", checks the progress bar moves while the job buttons are off, and waits for the file. */
+    private void profile(OomHeapdumpTab tab, long seconds) throws Exception {
+        waitFor(() -> onEdt(() -> tab.cpuProfileButton().isEnabled()), "the CPU profile button is enabled", deadline);
+        CompletableFuture<Result> result = new CompletableFuture<>();
+        tab.addResultListener(result::complete);
+        onEdt(() -> {
+            tab.durationField().setText(Long.toString(seconds));
+            tab.cpuProfileButton().doClick();
+            return null;
+        });
+        say("clicked CPU profile for " + seconds + " s");
+        waitFor(() -> onEdt(() -> tab.progressBar().isVisible() && !tab.progressBar().isIndeterminate()
+                && tab.progressBar().getValue() >= 300), "the progress bar moves to 30%", deadline);
+        if (onEdt(() -> tab.heapSnapshotButton().isEnabled() || tab.cpuProfileButton().isEnabled()
+                || tab.deleteAllButton().isEnabled())) {
+            throw new IllegalStateException("a job button is enabled while the CPU profile runs");
+        }
+        say("PROGRESS " + onEdt(() -> tab.progressBar().getString()));
+        Path progressPng = png.resolveSibling(png.getFileName().toString().replaceFirst("(\\.png)?$", "-progress.png"));
+        onEdt(() -> screenshot(tab, progressPng));
+        say("SCREENSHOT " + progressPng);
+        Result outcome = result.get(remainingMillis(), TimeUnit.MILLISECONDS);
+        if (!outcome.ok()) {
+            throw new IllegalStateException("the tab shows: " + outcome.message());
+        }
+        say("PROFILE " + outcome.path());
+        waitFor(() -> onEdt(() -> tab.table().rows().stream()
+                .anyMatch(a -> a.path().equals(outcome.path()) && a.complete())), "the table lists it complete", deadline);
+        waitFor(() -> onEdt(() -> !tab.progressBar().isVisible() && tab.heapSnapshotButton().isEnabled()),
+                "the progress bar is gone and the buttons are back", deadline);
+    }
+
+    /** Presses the first button of JConsole's connection sheet: "Insecure connection" (or "Connect" again). */
+    private static String answerConnectionQuestion() {
+        for (Window window : Window.getWindows()) {
+            JOptionPane pane = find(window, JOptionPane.class);
+            if (pane != null && pane.isShowing() && pane.getOptions() != null && pane.getOptions().length == 2
+                    && pane.getOptions()[0] instanceof String && pane.getValue() == JOptionPane.UNINITIALIZED_VALUE) {
+                Object option = pane.getOptions()[0];
+                String text = pane.getMessage() instanceof JLabel ? ((JLabel) pane.getMessage()).getText()
+                        : Objects.toString(pane.getMessage());
+                pane.setValue(option);
+                return text.replaceAll("<[^>]*>", " ").replaceAll("\\s+", " ").trim() + "' -> '" + option;
+            }
+        }
+        return null;
+    }
+
+    private static boolean noSheetShowing() {
+        for (Window window : Window.getWindows()) {
+            JOptionPane pane = find(window, JOptionPane.class);
+            if (pane != null && pane.isShowing()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static <T> T find(Component component, Class<T> type) {
+        if (type.isInstance(component)) {
+            return type.cast(component);
+        }
+        if (component instanceof Container) {
+            for (Component child : ((Container) component).getComponents()) {
+                T found = find(child, type);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Void select(JComponent tab) {
+        Component child = tab;
+        for (Container parent = tab.getParent(); parent != null; parent = parent.getParent()) {
+            if (parent instanceof JTabbedPane) {
+                ((JTabbedPane) parent).setSelectedComponent(child);
+                return null;
+            }
+            child = parent;
+        }
+        throw new IllegalStateException("the tab is not in a JTabbedPane");
+    }
+
+    /** Sizes the window as asked, early: JConsole lays out its maximized inner frame on a later event. */
+    private static Void resize(JComponent tab) {
+        String size = System.getProperty(SIZE_PROPERTY, "");
+        Window window = SwingUtilities.getWindowAncestor(tab);
+        if (window != null && size.matches("\\d+x\\d+")) {
+            String[] wh = size.split("x");
+            window.setSize(new Dimension(Integer.parseInt(wh[0]), Integer.parseInt(wh[1])));
+            window.validate();
+        }
+        return null;
+    }
+
+    private static Void screenshot(JComponent tab, Path png) throws IOException {
+        Window window = SwingUtilities.getWindowAncestor(tab);
+        if (window == null) {
+            throw new IllegalStateException("the tab is not in a window");
+        }
+        Container root = SwingUtilities.getRootPane(window);
+        BufferedImage image = new BufferedImage(root.getWidth(), root.getHeight(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            root.paint(g);
+        } finally {
+            g.dispose();
+        }
+        Files.createDirectories(png.toAbsolutePath().getParent());
+        if (!ImageIO.write(image, "png", png.toFile())) {
+            throw new IOException("no PNG writer");
+        }
+        return null;
+    }
+
+    private static void waitFor(BooleanSupplier condition, String what, long until) throws Exception {
+        while (!condition.getAsBoolean()) {
+            checkDeadline(() -> "timed out waiting until " + what, until);
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+    }
+
+    private static void checkDeadline(Callable<String> why, long until) throws Exception {
+        if (System.nanoTime() > until) {
+            throw new TimeoutException(why.call());
+        }
+    }
+
+    private long remainingMillis() {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    }
+
+    private static <T> T onEdt(Callable<T> call) {
+        AtomicReference<T> value = new AtomicReference<>();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try {
+            SwingUtilities.invokeAndWait(() -> {
+                try {
+                    value.set(call.call());
+                } catch (Exception e) {
+                    failure.set(e);
+                }
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException(failure.get());
+        }
+        return value.get();
+    }
+
+    /** To the process's standard output: the jconsole launcher sends System.out to its "Output" window. */
+    private static void say(String line) {
+        OUT.println(PREFIX + line);
+        OUT.flush();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.oomheapdump.mbean.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent jar's command line: {@code java -jar oom-heapdump-agent.jar <command>}. Exit codes: 0 success,
+ * 2 bad usage or input (the message names it), 1 anything else; never a bare exception class as the only message.
+ */
+public final class Cli {
+
+    static final String USAGE = String.join("\n",
+            "oom-heapdump: heap dumps on OutOfMemoryError, heap snapshots and CPU profiles over JMX",
+            "",
+            "usage: java -jar oom-heapdump-agent.jar <command> [arguments]",
+            "",
+            "commands:",
+            "  demo [--dir DIR] [--wait]     start a child JVM with the agent and a leak, take a heap snapshot and a",
+            "                                CPU profile over remote JMX, let it die of an OutOfMemoryError, and show",
+            "                                what is on disk (DIR defaults to ./oom-heapdump-demo; --wait pauses",
+            "                                before the leak so you can connect JConsole)",
+            "  attach PID [OPTIONS]          load the agent into a running JVM (again: change its runtime policy)",
+            "  list DIR                      list what the suite left in DIR: kind, size, complete or truncated",
+            "  check FILE                    tell whether a .hprof or .jfr file is complete",
+            "  fetch URL PATH OUT            copy a listed file from a remote JVM over JMX (URL: host:port or a",
+            "                                service:jmx URL), for when JMX is all that reaches it",
+            "  --help                        this text",
+            "",
+            "as an agent: java -javaagent:oom-heapdump-agent.jar=port=9010,OOMImplementation=GC_MONITORING ...",
+            "options: heapdumpOnOOM, OOMImplementation, path, addTimestamp, port, limit, threshold, directory");
+
+    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("demo", new DemoCommand());
+        COMMANDS.put("attach", new AttachCommand());
+        COMMANDS.put("list", new ListCommand());
+        COMMANDS.put("check", new CheckCommand());
+        COMMANDS.put("fetch", new FetchCommand());
+    }
+
+    private Cli() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+                out.println(USAGE);
+                return args.length == 0 ? 2 : 0;
+            }
+            Command command = COMMANDS.get(args[0]);
+            if (command == null) {
+                throw new IllegalArgumentException("unknown command '" + args[0] + "'; see --help");
+            }
+            return command.run(List.copyOf(Arrays.asList(args).subList(1, args.length)), out);
+        } catch (IllegalArgumentException e) {
+            err.println("oom-heapdump: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            String message = e.getMessage();
+            err.println("oom-heapdump: " + (message == null || message.isBlank() ? e.toString() : message));
+            return 1;
+        }
+    }
+}

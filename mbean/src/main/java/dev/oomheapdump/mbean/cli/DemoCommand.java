@@ -1,0 +1,147 @@
+package dev.oomheapdump.mbean.cli;
+
+import dev.oomheapdump.core.Artifact;
+import dev.oomheapdump.core.ArtifactKind;
+import dev.oomheapdump.core.Daemons;
+import dev.oomheapdump.core.store.ArtifactStore;
+import dev.oomheapdump.mbean.JmxAddress;
+import dev.oomheapdump.mbean.OomHeapdumpMXBean;
+
+import javax.management.JMX;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code demo [--dir DIR] [--wait]}: a child JVM with the agent and a leak; a heap snapshot and a CPU profile
+ * over remote JMX; then the leak until the child dies of an OutOfMemoryError; then what is on disk.
+ */
+final class DemoCommand implements Command {
+
+    @Override
+    public int run(List<String> args, PrintStream out) throws Exception {
+        Path dir = Paths.get("oom-heapdump-demo");
+        boolean wait = false;
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals("--dir") && i + 1 < args.size()) {
+                dir = Paths.get(args.get(++i));
+            } else if (args.get(i).equals("--wait")) {
+                wait = true;
+            } else {
+                throw new IllegalArgumentException("usage: demo [--dir DIR] [--wait]; not '" + args.get(i) + "'");
+            }
+        }
+        dir = dir.toAbsolutePath().normalize();
+        Files.createDirectories(dir);
+        int port = freePort();
+        Path jar = AttachCommand.ownJar();
+        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+        List<String> command = List.of(java.toString(), "-Xmx64m", "-XX:+UseG1GC",
+                "-javaagent:" + jar + "=port=" + port + ",directory=" + dir,
+                "-cp", jar.toString(), DemoApp.class.getName());
+        out.println("== oom-heapdump demo");
+        out.println("   files go to " + dir);
+        out.println("   starting a child JVM with a 64 MiB heap: " + String.join(" ", command));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            pump(child.getInputStream(), out);
+            String url = JmxAddress.loopback(port);
+            try (JMXConnector connector = connect(url, child)) {
+                OomHeapdumpMXBean bean = JMX.newMXBeanProxy(connector.getMBeanServerConnection(),
+                        new ObjectName(OomHeapdumpMXBean.OBJECT_NAME), OomHeapdumpMXBean.class);
+                out.println("== connected to " + url + " (" + bean.getOOMImplementation() + ", directory "
+                        + bean.getDirectory() + ")");
+                out.println("== createHeapSnapshot(\"demo-snapshot\")");
+                out.println("   -> " + bean.createHeapSnapshot("demo-snapshot-" + child.pid()));
+                out.println("== createCpuProfile(\"demo-profile\", 2000)");
+                out.println("   -> " + bean.createCpuProfile("demo-profile-" + child.pid(), 2000));
+                out.println("== attribute HeapSnapshots: " + String.join(", ", bean.getHeapSnapshots()));
+                out.println("== attribute CpuProfiles:   " + String.join(", ", bean.getCpuProfiles()));
+                if (wait) {
+                    out.println("== connect JConsole now:  jconsole -pluginpath "
+                            + "jconsole-plugin/target/oom-heapdump-jconsole-plugin.jar 127.0.0.1:" + port);
+                    out.println("   press Enter to start the leak");
+                    new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                }
+            }
+            out.println("== telling the child to leak until it runs out of memory");
+            try (Writer stdin = new java.io.OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8)) {
+                stdin.write("leak\n");
+            }
+            if (!child.waitFor(3, TimeUnit.MINUTES)) {
+                out.println("!! the child did not die within 3 minutes; killing it");
+                child.destroyForcibly();
+                return 1;
+            }
+            out.println("== the child exited with code " + child.exitValue());
+        } finally {
+            child.destroyForcibly();
+        }
+        List<Artifact> artifacts = new ArtifactStore(dir).list();
+        out.println("== files in " + dir + ":");
+        Listing.print(artifacts, out);
+        long pid = child.pid();
+        boolean oomDump = artifacts.stream().anyMatch(a -> a.kind() == ArtifactKind.OOM_DUMP
+                && a.isComplete() && a.path().getFileName().toString().startsWith("OoM-pid-" + pid));
+        boolean snapshot = artifacts.stream().anyMatch(a -> a.isComplete()
+                && a.path().getFileName().toString().equals("demo-snapshot-" + pid + ".hprof"));
+        boolean profile = artifacts.stream().anyMatch(a -> a.isComplete()
+                && a.path().getFileName().toString().equals("demo-profile-" + pid + ".jfr"));
+        out.println(oomDump && snapshot && profile
+                ? "== OK: the OOM dump, the heap snapshot and the CPU profile are complete"
+                : "!! missing or incomplete: " + (oomDump ? "" : "OOM dump ") + (snapshot ? "" : "heap snapshot ")
+                + (profile ? "" : "CPU profile"));
+        return oomDump && snapshot && profile ? 0 : 1;
+    }
+
+    private static void pump(InputStream in, PrintStream out) {
+        Daemons.start("demo-child-output", () -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    out.println("   child | " + line);
+                }
+            } catch (IOException e) {
+                // the child is gone
+            }
+        });
+    }
+
+    private static JMXConnector connect(String url, Process child) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            if (!child.isAlive()) {
+                throw new IOException("the child JVM exited with code " + child.exitValue() + " before JMX answered");
+            }
+            try {
+                return JMXConnectorFactory.connect(new JMXServiceURL(url));
+            } catch (IOException e) {
+                last = e;
+                Thread.sleep(100);
+            }
+        }
+        throw new IOException("nothing answered on " + url + " within 30 s", last);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+}
