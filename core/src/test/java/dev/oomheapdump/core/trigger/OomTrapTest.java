@@ -69,6 +69,14 @@ class OomTrapTest {
     }
 
     @Test
+    void generatedBytecodePassesTheVerifier() throws Exception {
+        // bootstrap classes are not verified by default; a bad frame would surface here as install-failed
+        ChildJvm.Result r = run("print", "subclass", "-XX:+UnlockDiagnosticVMOptions", "-XX:+BytecodeVerificationLocal");
+        assertEquals(List.of("TRAP " + MyOutOfDirectMemoryError.class.getName()
+                + " failed to allocate 16777216 byte(s) of direct memory"), r.trapLines(), r::toString);
+    }
+
+    @Test
     void heapOomIsLeftToTheJvmHook() throws Exception {
         ChildJvm.Result r = run("print", "heap", "-Xmx32m");
         assertTrue(r.out().contains("APP caught java.lang.OutOfMemoryError Java heap space"), r::toString);
