@@ -55,7 +55,8 @@ public final class OomTrap implements AutoCloseable {
      * Installs the trap. Never throws: when the JVM cannot retransform {@code OutOfMemoryError} (the agent's
      * manifest lacks {@code Can-Retransform-Classes: true}, or the class cannot be modified), when another
      * trap is installed already, or when anything fails, nothing stays installed and the result is empty;
-     * {@link #lastFailure()} says why.
+     * {@link #lastFailure()} says why. Takes some 25–100 ms the first time in a JVM (loading ASM, one
+     * retransformation), a few ms after that.
      *
      * @param inst    the agent's instrumentation
      * @param handler called with each constructed {@code OutOfMemoryError}, see the class comment
@@ -115,7 +116,7 @@ public final class OomTrap implements AutoCloseable {
     /**
      * Stops calling the handler at once, then gives {@code OutOfMemoryError} back its original bytes (best
      * effort: if the JVM refuses, the rewritten constructors stay and call a bridge without a handler, which
-     * returns at once). Idempotent.
+     * returns at once). A handler call already running on another thread finishes. Idempotent.
      */
     @Override
     public void close() {
