@@ -56,8 +56,8 @@ public final class OomService implements Closeable {
         Clock clock = Clock.systemUTC();
         HeapDumper dumper = new HeapDumper();
         this.jobs = new RequestedJobs(store, guard, dumper, new CpuProfiler(), events, clock);
-        this.triggers = new OomTriggers(policy, store, new OomDumpWriter(store, guard, dumper, events), armer, monitors,
-                events, clock);
+        this.triggers = new OomTriggers(policy, store, new OomDumpWriter(store, guard, dumper, events)::write, armer,
+                monitors, events, clock);
         this.watcher = new DirectoryWatcher(store, triggers::checkHook);
     }
 

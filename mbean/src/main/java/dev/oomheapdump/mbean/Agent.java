@@ -49,7 +49,7 @@ public final class Agent {
         OomHeapdump oom;
         try {
             // Synchronous and cheap: the JVM's hook is armed before main runs, so an early OOM is caught.
-            oom = Installation.start(policy, instrumentation);
+            oom = Installation.start(policy);
         } catch (IllegalStateException e) {
             // another attach won the race a moment ago: this one is a change of its policy
             Installation.current().ifPresent(installed -> updateInstalled(installed, arguments));
@@ -60,8 +60,14 @@ public final class Agent {
         }
         OomHeapdump.print(System.err, "installed, " + policy.implementation() + (policy.heapdumpOnOOM() ? "" : " (off)")
                 + ", dumps in " + policy.directory() + ", MBean " + OomHeapdumpMXBean.OBJECT_NAME);
-        // The platform MBean server and the JMX port take a while to start: not on the application's time.
-        Daemons.start("init", () -> register(oom, policy));
+        // The OOM trap (a class retransformed), the platform MBean server and the JMX port take a while:
+        // not on the application's time. The JVM's hook, armed above, covers the start meanwhile.
+        Daemons.start("init", () -> {
+            if (instrumentation != null) {
+                oom.installTrap(instrumentation);
+            }
+            register(oom, policy);
+        });
     }
 
     /**

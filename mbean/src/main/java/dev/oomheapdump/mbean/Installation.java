@@ -4,7 +4,6 @@ import dev.oomheapdump.core.OomPolicy;
 import dev.oomheapdump.core.OomService;
 
 import java.io.IOException;
-import java.lang.instrument.Instrumentation;
 import java.util.Optional;
 
 /**
@@ -24,11 +23,10 @@ final class Installation {
      * Starts the service and records it as this JVM's installation. The MBean and the port are the caller's
      * next steps ({@link OomHeapdump#registerBean}, {@link OomHeapdump#openPort}).
      *
-     * @param instrumentation the agent's, for the OOM trap; null from code (no trap)
      * @throws IllegalStateException when the suite is installed already in this JVM
      * @throws IOException           when the directory cannot be made or read
      */
-    static synchronized OomHeapdump start(OomPolicy policy, Instrumentation instrumentation) throws IOException {
+    static synchronized OomHeapdump start(OomPolicy policy) throws IOException {
         if (current != null) {
             throw new IllegalStateException("oom-heapdump is installed already in this JVM (directory "
                     + current.service().policy().directory() + "); use OomHeapdump.installed()");

@@ -2,6 +2,7 @@ package dev.oomheapdump.mbean;
 
 import dev.oomheapdump.core.Daemons;
 import dev.oomheapdump.core.job.CpuProfiler;
+import dev.oomheapdump.core.trigger.OomTrap;
 import dev.oomheapdump.core.OomPolicy;
 import dev.oomheapdump.core.OomService;
 
@@ -12,6 +13,7 @@ import javax.management.MBeanServer;
 import javax.management.NotCompliantMBeanException;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +41,7 @@ public final class OomHeapdump implements AutoCloseable {
     private final MBeanServer mbeanServer = ManagementFactory.getPlatformMBeanServer();
     private volatile OomHeapdumpBean bean;
     private volatile JmxPort port;
+    private volatile OomTrap trap;
 
     OomHeapdump(OomService service) {
         this.service = service;
@@ -57,7 +60,7 @@ public final class OomHeapdump implements AutoCloseable {
 
     /** Installs the suite with a policy; see {@link #install(String)}. */
     public static OomHeapdump install(OomPolicy policy) throws IOException {
-        OomHeapdump oom = Installation.start(policy, null);
+        OomHeapdump oom = Installation.start(policy);
         try {
             oom.registerBean();
             oom.openPort();
@@ -66,6 +69,20 @@ public final class OomHeapdump implements AutoCloseable {
             throw e;
         }
         return oom;
+    }
+
+    /**
+     * Installs the OOM trap, so that the OutOfMemoryErrors the JVM's hook never sees (made by Java code: direct
+     * memory, a library's own subclass, "unable to create native thread") are dumped too. Where the JVM cannot
+     * retransform the class, prints one line and runs on with the hook alone.
+     */
+    void installTrap(Instrumentation instrumentation) {
+        Optional<OomTrap> installed = OomTrap.install(instrumentation, service::onTrapped);
+        if (installed.isPresent()) {
+            trap = installed.get();
+        } else {
+            print(System.err, OomTrap.lastFailure() + "; the JVM's own hook still dumps heap OOMs");
+        }
     }
 
     /**
@@ -165,6 +182,10 @@ public final class OomHeapdump implements AutoCloseable {
     @Override
     public void close() {
         Installation.removed(this);
+        OomTrap t = trap;
+        if (t != null) {
+            t.close();
+        }
         JmxPort p = port;
         if (p != null) {
             p.close();

@@ -7,7 +7,6 @@ import dev.oomheapdump.core.OomEvent;
 import dev.oomheapdump.core.OomEvents;
 import dev.oomheapdump.core.OomImplementation;
 import dev.oomheapdump.core.OomPolicy;
-import dev.oomheapdump.core.job.OomDumpWriter;
 import dev.oomheapdump.core.store.ArtifactStore;
 import dev.oomheapdump.core.store.FileNames;
 
@@ -41,7 +40,7 @@ public final class OomTriggers implements AutoCloseable {
     static final Duration HOOK_STALL = Duration.ofSeconds(30);
 
     private final ArtifactStore store;
-    private final OomDumpWriter writer;
+    private final Writer writer;
     private final NativeHookArmer armer;
     private final MonitorFactory monitors;
     private final OomEvents events;
@@ -66,6 +65,11 @@ public final class OomTriggers implements AutoCloseable {
     /** Guarded by lock: the use that triggered each source's last dump. */
     private final Map<String, Long> lastTrigger = new HashMap<>();
 
+    /** Writes one OOM dump; never throws (see {@code job.OomDumpWriter}). A seam for tests. */
+    public interface Writer {
+        Optional<Artifact> write(String fileName, String reason, Map<String, String> details);
+    }
+
     /** Starts what watches memory; a seam for tests, which feed readings by hand. */
     public interface MonitorFactory {
         List<AutoCloseable> start(OomTriggers triggers);
@@ -87,7 +91,7 @@ public final class OomTriggers implements AutoCloseable {
         };
     }
 
-    public OomTriggers(OomPolicy policy, ArtifactStore store, OomDumpWriter writer, NativeHookArmer armer,
+    public OomTriggers(OomPolicy policy, ArtifactStore store, Writer writer, NativeHookArmer armer,
                        MonitorFactory monitors, OomEvents events, Clock clock) {
         this.policy = policy;
         this.store = store;
@@ -159,10 +163,14 @@ public final class OomTriggers implements AutoCloseable {
         }
     }
 
-    /** The hook is armed while dumps are wanted and the limit has room: under either implementation. */
+    /**
+     * The hook is armed under NATIVE_HOOK until it fires (its one dump has a slot of its own, see
+     * {@link #slotsFor}), and under GC_MONITORING as the last resort while the limit has room.
+     */
     private void armHookIfWanted() {
         OomPolicy p = policy;
-        boolean wanted = p.heapdumpOnOOM() && !hookFired && !closed && limit.hasRoom(p.limit());
+        boolean wanted = p.heapdumpOnOOM() && !hookFired && !closed
+                && (p.implementation() == OomImplementation.NATIVE_HOOK || limit.hasRoom(p.limit()));
         if (!wanted) {
             disarmHook();
             return;
@@ -277,14 +285,15 @@ public final class OomTriggers implements AutoCloseable {
             if (closed) {
                 return 0;
             }
-            attempt = limit.tryTake(p.limit());
+            int slots = slotsFor(p);
+            attempt = limit.tryTake(slots);
             if (attempt == 0) {
                 return 0;
             }
             if (used >= 0) {
                 lastTrigger.put(source, used);
             }
-            lastSlot = attempt >= p.limit();
+            lastSlot = p.implementation() == OomImplementation.GC_MONITORING && attempt >= slots;
         }
         ArtifactStore.Reservation disarmed = null;
         for (int tries = 0; lastSlot && tries < 100; tries++) {
@@ -310,6 +319,17 @@ public final class OomTriggers implements AutoCloseable {
             return 0;
         }
         return attempt;
+    }
+
+    /**
+     * The slots the suite's own dumps (monitor, pollers, trap) may take. Under GC_MONITORING all of
+     * {@code limit}: the attempt that takes the last one disarms the hook. Under NATIVE_HOOK the armed hook keeps
+     * one for itself: the heap OOM that kills the process, the most important dump there is, must not find the
+     * limit spent by direct-memory OOMs the application caught.
+     */
+    private int slotsFor(OomPolicy p) {
+        boolean hookKeepsOne = p.implementation() == OomImplementation.NATIVE_HOOK && hookReservation != null;
+        return hookKeepsOne ? p.limit() - 1 : p.limit();
     }
 
     /**

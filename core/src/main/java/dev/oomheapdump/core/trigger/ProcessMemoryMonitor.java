@@ -55,7 +55,11 @@ public final class ProcessMemoryMonitor {
         if (n <= 0) {
             return -1;
         }
-        String status = new String(buffer, 0, n, StandardCharsets.US_ASCII);
+        return vmRssBytes(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+    }
+
+    /** {@code VmRSS} of a {@code /proc/<pid>/status} text, in bytes; -1 when it has none. */
+    static long vmRssBytes(String status) {
         int at = status.indexOf("VmRSS:");
         if (at < 0) {
             return -1;
@@ -67,7 +71,7 @@ public final class ProcessMemoryMonitor {
             if (c >= '0' && c <= '9') {
                 kb = kb * 10 + (c - '0');
                 digits = true;
-            } else if (digits) {
+            } else if (digits || c == '\n') {
                 break;
             }
         }

@@ -47,6 +47,19 @@ class ArtifactStoreTest {
     }
 
     @Test
+    void aCommittedFileIsWalkedOnceThoughItIsRenamedAndListedAgain() throws Exception {
+        ArtifactStore store = new ArtifactStore(dir);
+        long before = store.walks();
+        write(store, "once.hprof");
+        store.refresh();
+        store.refresh();
+        assertEquals(before + 1, store.walks(), "the walk of the temporary file stands for the renamed one");
+        Files.setLastModifiedTime(dir.resolve("once.hprof"), java.nio.file.attribute.FileTime.fromMillis(0));
+        store.refresh();
+        assertEquals(before + 2, store.walks(), "a file that changed is walked again");
+    }
+
+    @Test
     void aBrokenWriteNeverGetsTheFinalName() throws Exception {
         ArtifactStore store = new ArtifactStore(dir);
         ArtifactStore.Reservation r = store.reserve("snap.hprof", ArtifactKind.HEAP_SNAPSHOT, false, false);
