@@ -1,7 +1,9 @@
 package dev.oomheapdump.it;
 
 import dev.oomheapdump.core.format.HprofFile;
+import dev.oomheapdump.core.trigger.PidsCgroup;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,12 +38,19 @@ class OomMatrixIT {
 
     static final List<String> ALL_GCS = List.of("G1", "Parallel", "Serial", "Z");
 
-    /** A kind of OOM: how to cause it, what a dump of it must hold, which collectors run it. */
+    /**
+     * A kind of OOM: how to cause it, what a dump of it must hold, which collectors run it, and who sees it:
+     * HotSpot's hook (preallocated errors) or the suite's trap (errors made by a constructor call).
+     */
     enum Kind {
         HEAP("Java heap space, steady leak", "64m", "heap 32 20", "dev/oomheapdump/it/app/LeakedBlob", ALL_GCS, true),
         HUGE("Java heap space, one huge allocation", "64m", "huge", null, ALL_GCS, true),
         ARRAY("Requested array size exceeds VM limit", "64m", "array", null, ALL_GCS, true),
         DIRECT("Direct buffer memory", "64m", "direct 1024 20", "java/nio/DirectByteBuffer", ALL_GCS, false),
+        SUBCLASS("a library's own OutOfMemoryError subclass", "64m", "subclass", "dev/oomheapdump/it/app/LeakedBlob",
+                List.of("G1"), false),
+        NATIVE_THREAD("unable to create native thread", "64m", "threads", "dev/oomheapdump/it/app/LeakedBlob",
+                List.of("G1"), false),
         SWALLOWED("Java heap space, caught and swallowed", "64m", "swallow 32 20", "dev/oomheapdump/it/app/LeakedBlob",
                 ALL_GCS, true),
         THREAD("Java heap space, in a thread that is not main", "64m", "thread 32 20",
@@ -51,12 +60,15 @@ class OomMatrixIT {
         METASPACE("Metaspace", "64m", "metaspace", "dev/oomheapdump/it/app/LeakedBlob", List.of("G1"), true),
         GC_OVERHEAD("GC overhead limit exceeded", "64m", "gcoverhead", null, List.of("Parallel"), true);
 
+        /** Threads a child may have under the pids limit of the native-thread case. */
+        static final int MAX_PIDS = 64;
+
         final String label;
         final String heap;
         final String command;
         final String classInDump;
         final List<String> gcs;
-        /** Whether HotSpot's own hook fires for it. */
+        /** Whether HotSpot's own hook fires for it; the trap fires for the others. */
         final boolean hookFires;
 
         Kind(String label, String heap, String command, String classInDump, List<String> gcs, boolean hookFires) {
@@ -100,6 +112,13 @@ class OomMatrixIT {
         int countSeenByMBean = -1;
         ChildJvm.Builder builder = ChildJvm.builder().heap(kind.heap).gc(gc).agent(options).directory(dir)
                 .jvmArgs(jvmArgs.toArray(new String[0]));
+        PidsCgroup cgroup = null;
+        if (kind == Kind.NATIVE_THREAD) {
+            PidsCgroup.Result made = PidsCgroup.create(Kind.MAX_PIDS);
+            Assumptions.assumeTrue(made.cgroup() != null, made::whyNot);
+            cgroup = made.cgroup();
+            builder.commandPrefix(cgroup.prefix().toArray(new String[0]));
+        }
         if (kind != Kind.SWALLOWED) {
             builder.noPort().args(kind.command.split(" "));
         }
@@ -125,6 +144,10 @@ class OomMatrixIT {
             }
             hookDumps = (int) child.lines().stream().filter(l -> l.startsWith("Dumping heap to ")).count();
             NativeHookOomIT.assertNoNoiseFromTheSuite(child);
+        } finally {
+            if (cgroup != null) {
+                cgroup.close();
+            }
         }
 
         List<Path> dumps = NativeHookOomIT.hprofFiles(dir);
@@ -138,20 +161,22 @@ class OomMatrixIT {
         }
         assertTrue(ChildJvm.files(dir).stream().noneMatch(p -> p.getFileName().toString().contains(".inprogress")),
                 "no temporary file is left: " + ChildJvm.files(dir));
-        boolean expectDump = implementation.equals("GC_MONITORING") || kind.hookFires;
-        if (expectDump) {
-            assertTrue(dumps.size() >= 1, "a dump is left");
-            assertTrue(dumps.size() <= (implementation.equals("NATIVE_HOOK") ? 1 : 3), "at most limit dumps: " + dumps);
-        } else {
-            assertEquals(List.of(), dumps, "HotSpot's hook does not fire for " + kind.label);
+        // every kind leaves a dump: HotSpot's hook sees the preallocated errors, the trap the constructed ones
+        assertTrue(dumps.size() >= 1, "a dump is left");
+        boolean onlyTheHook = implementation.equals("NATIVE_HOOK") && kind.hookFires;
+        assertTrue(dumps.size() <= (onlyTheHook ? 1 : 3), "at most limit dumps: " + dumps);
+        if (!kind.hookFires) {
+            assertEquals(0, hookDumps, "HotSpot's hook does not fire for " + kind.label);
         }
         if (countSeenByMBean >= 0) {
             assertTrue(countSeenByMBean >= dumps.size() && countSeenByMBean <= 3,
                     "OomDumpCount " + countSeenByMBean + " counts every dump on disk and stays within the limit");
         }
-        int monitorDumps = dumps.size() - hookDumps;
+        int suiteDumps = dumps.size() - hookDumps;
+        String suite = kind.hookFires ? "the monitor" : implementation.equals("NATIVE_HOOK") ? "the trap"
+                : "the monitor and the trap";
         String left = dumps.isEmpty() ? "nothing" : dumps.size() + " complete"
-                + (monitorDumps > 0 ? ", " + monitorDumps + " by the monitor" : "")
+                + (suiteDumps > 0 ? ", " + suiteDumps + " by " + suite : "")
                 + (hookDumps > 0 ? ", " + hookDumps + " by the JVM hook" : "")
                 + (kind.classInDump == null ? "" : ", leak in it");
         synchronized (ROWS) {

@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * The {@code -javaagent} and attach entry point. Never throws into the host application: a bad option
  * prints one line naming it, installs nothing, and lets the application run on. The JVM's OOM hook is armed
- * before {@code premain} returns (an early OOM is caught); the MBean is registered and the JMX port opened
+ * and the OOM trap installed before {@code premain} returns (an early OOM is caught); the MBean is registered and the JMX port opened
  * and checked on the daemon thread {@code oom-heapdump-init}, so the application's start does not wait for
  * the platform MBean server.
  *
@@ -58,16 +58,14 @@ public final class Agent {
             OomHeapdump.print(System.err, "not installed: " + e.getMessage() + "; the application runs on");
             return;
         }
+        // Synchronous too (tens of ms): an application that dies of direct memory in its first moments is caught.
+        if (instrumentation != null) {
+            oom.installTrap(instrumentation);
+        }
         OomHeapdump.print(System.err, "installed, " + policy.implementation() + (policy.heapdumpOnOOM() ? "" : " (off)")
                 + ", dumps in " + policy.directory() + ", MBean " + OomHeapdumpMXBean.OBJECT_NAME);
-        // The OOM trap (a class retransformed), the platform MBean server and the JMX port take a while:
-        // not on the application's time. The JVM's hook, armed above, covers the start meanwhile.
-        Daemons.start("init", () -> {
-            if (instrumentation != null) {
-                oom.installTrap(instrumentation);
-            }
-            register(oom, policy);
-        });
+        // The platform MBean server and the JMX port take a while to start: not on the application's time.
+        Daemons.start("init", () -> register(oom, policy));
     }
 
     /**

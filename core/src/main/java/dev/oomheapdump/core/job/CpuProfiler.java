@@ -1,5 +1,6 @@
 package dev.oomheapdump.core.job;
 
+import jdk.jfr.FlightRecorder;
 import jdk.jfr.Recording;
 
 import java.io.IOException;
@@ -38,6 +39,18 @@ public final class CpuProfiler {
      * @return true when the profile was ended early
      */
     public boolean record(Path file, Duration duration, JobGuard.Ticket ticket) throws IOException, InterruptedException {
+        boolean jfrWasRunning = FlightRecorder.isInitialized();
+        try {
+            return recordWithJfr(file, duration, ticket);
+        } finally {
+            if (!jfrWasRunning) {
+                JfrQuiet.afterFirstRecording();
+            }
+        }
+    }
+
+    private boolean recordWithJfr(Path file, Duration duration, JobGuard.Ticket ticket) throws IOException,
+            InterruptedException {
         try (Recording recording = new Recording()) {
             recording.setName("oom-heapdump CPU profile " + file.getFileName());
             recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));

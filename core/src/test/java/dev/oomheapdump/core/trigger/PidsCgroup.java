@@ -11,9 +11,9 @@ import java.util.Optional;
  * native thread" can be provoked without touching the rest of the machine ({@code RLIMIT_NPROC} does not
  * bind root, and is per user, not per process). cgroup v1's pids hierarchy, or cgroup v2 where the root
  * delegates the pids controller. Needs write access to the cgroup file system; otherwise {@link #create}
- * says why not.
+ * says why not. Shared with the it-tests through core's test jar.
  */
-final class PidsCgroup implements AutoCloseable {
+public final class PidsCgroup implements AutoCloseable {
 
     private final Path dir;
 
@@ -22,7 +22,7 @@ final class PidsCgroup implements AutoCloseable {
     }
 
     /** A new cgroup limited to {@code maxPids} tasks, or the reason it cannot be made here. */
-    static Result create(int maxPids) {
+    public static Result create(int maxPids) {
         Optional<Path> root = pidsRoot();
         if (root.isEmpty()) {
             return new Result(null, "no cgroup file system with the pids controller is mounted");
@@ -42,16 +42,16 @@ final class PidsCgroup implements AutoCloseable {
         }
     }
 
-    record Result(PidsCgroup cgroup, String whyNot) {
+    public record Result(PidsCgroup cgroup, String whyNot) {
     }
 
     /** A command prefix that moves the shell into this cgroup, then execs the rest of the command line. */
-    List<String> prefix() {
+    public List<String> prefix() {
         return List.of("/bin/sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", dir.resolve("cgroup.procs").toString());
     }
 
     /** How often a fork or thread creation was refused by the limit. */
-    long refusals() throws IOException {
+    public long refusals() throws IOException {
         Path events = dir.resolve("pids.events");
         if (!Files.exists(events)) {
             return -1;

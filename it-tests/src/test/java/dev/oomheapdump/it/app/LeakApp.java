@@ -22,6 +22,14 @@ import java.util.List;
  *   {@code SWALLOWED}: the application lives on</li>
  *   <li>{@code gcoverhead}: keep a live set that fills the heap while churning garbage, for "GC overhead
  *   limit exceeded" under the Parallel collector</li>
+ *   <li>{@code subclass}: keep 8 MiB of {@link LeakedBlob}s, then throw a library's own OutOfMemoryError
+ *   subclass ({@link OutOfDirectMemoryError})</li>
+ *   <li>{@code threads}: keep a {@link LeakedBlob}, then start sleeping threads until the JVM cannot create one
+ *   more ("unable to create native thread"; run it under a pids limit)</li>
+ *   <li>{@code retry N}: fill direct memory N times, catching each OutOfMemoryError and letting go, then print
+ *   {@code RETRIED N}: an application that catches and retries</li>
+ *   <li>{@code full MS}: fill the heap, keep it full for MS ms (allocating and catching each OutOfMemoryError),
+ *   let go and print {@code FULL DONE}: the heap stays exhausted while other threads of the JVM run</li>
  *   <li>{@code spin MS}: burn CPU for MS ms in a recognisable method, then print {@code SPUN}</li>
  *   <li>{@code exit}: exit with code 0</li>
  * </ul>
@@ -76,6 +84,29 @@ public final class LeakApp {
                         LEAK.clear();
                         System.out.println("SWALLOWED " + e.getMessage());
                     }
+                    break;
+                case "subclass":
+                    LEAK.add(new LeakedBlob(8 << 20));
+                    throw new OutOfDirectMemoryError("failed to allocate 16777216 byte(s) of direct memory "
+                            + "(used: 50331648, max: 67108864)");
+                case "threads":
+                    LEAK.add(new LeakedBlob(1 << 20));
+                    startThreadsUntilRefused();
+                    break;
+                case "retry":
+                    int times = Integer.parseInt(words[1]);
+                    for (int i = 0; i < times; i++) {
+                        try {
+                            leakDirect(1024, 0);
+                        } catch (OutOfMemoryError e) {
+                            LEAK.removeIf(o -> o instanceof ByteBuffer);
+                        }
+                    }
+                    System.out.println("RETRIED " + times);
+                    break;
+                case "full":
+                    stayFull(Long.parseLong(words[1]));
+                    System.out.println("FULL DONE");
                     break;
                 case "gcoverhead":
                     gcOverhead();
@@ -136,6 +167,57 @@ public final class LeakApp {
                 bytes = 0;
                 Thread.sleep(sleepMs);
             }
+        }
+    }
+
+    static void stayFull(long ms) {
+        // small pieces, down to the last bytes: other threads' allocations must fail too
+        List<Object> full = new ArrayList<>();
+        for (int size : new int[]{64 * 1024, 1024, 16}) {
+            try {
+                while (true) {
+                    full.add(new byte[size]);
+                }
+            } catch (OutOfMemoryError e) {
+                // full at this size
+            }
+        }
+        long end = System.nanoTime() + ms * 1_000_000L;
+        while (System.nanoTime() < end) {
+            try {
+                full.add(new byte[16]);
+            } catch (OutOfMemoryError e) {
+                Thread.onSpinWait();
+            }
+        }
+        full.clear();
+    }
+
+    /** Starts sleeping threads until one is refused; ends them again before passing the error on. */
+    static void startThreadsUntilRefused() throws InterruptedException {
+        List<Thread> sleepers = new ArrayList<>();
+        try {
+            while (true) {
+                Thread sleeper = new Thread(() -> {
+                    try {
+                        Thread.sleep(Long.MAX_VALUE);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                sleeper.setDaemon(true);
+                sleeper.start();
+                sleepers.add(sleeper);
+            }
+        } catch (OutOfMemoryError e) {
+            // the exit ahead starts threads of its own (shutdown hooks): give their room back first
+            for (Thread sleeper : sleepers) {
+                sleeper.interrupt();
+            }
+            for (Thread sleeper : sleepers) {
+                sleeper.join();
+            }
+            throw e;
         }
     }
 

@@ -1,0 +1,30 @@
+package dev.oomheapdump.it;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The README's demo, as a user runs it: {@code java -jar oom-heapdump-agent.jar demo}. */
+@ExtendWith(ChildOutputOnFailure.class)
+class DemoIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theDemoEndsWithEveryFileCompleteAndNoNoiseFromTheSuite() throws Exception {
+        try (ChildJvm demo = ChildJvm.builder().classPath(ChildJvm.agentJar().toString())
+                .mainClass("dev.oomheapdump.mbean.cli.Cli").args("demo", "--dir", dir.toString()).start()) {
+            assertEquals(0, demo.awaitExit(Duration.ofMinutes(3)), demo.output());
+            assertTrue(demo.lines().contains("== OK: the OOM dump, the heap snapshot and the CPU profile are complete"),
+                    demo.output());
+            NativeHookOomIT.assertNoNoiseFromTheSuite(demo);
+        }
+    }
+}
