@@ -80,7 +80,7 @@ public final class OomTriggers implements AutoCloseable {
         return triggers -> {
             List<AutoCloseable> started = new ArrayList<>();
             try {
-                started.add(new GcMonitor(triggers::onGc));
+                started.add(new HeapGate(triggers::onGc, triggers::nextHeapTrigger));
                 DirectMemoryMonitor.start(triggers::onPolled).ifPresent(started::add);
                 ProcessMemoryMonitor.startIfNeeded(triggers::onPolled).ifPresent(started::add);
                 return started;
@@ -121,6 +121,27 @@ public final class OomTriggers implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 Daemons.quietly(() -> applyNow(previous, next));
                 throw e;
+            }
+        }
+        rearmGates(); // the threshold may have moved
+    }
+
+    /** The heap in use, in bytes, at which the next heap dump comes (escalation included). */
+    long nextHeapTrigger(long max) {
+        synchronized (lock) {
+            return Escalation.nextTrigger(max, policy.threshold(), lastTrigger.getOrDefault("heap", -1L));
+        }
+    }
+
+    /** Moves the gates' thresholds to the next level; outside the lock, since a gate calls back into it. */
+    private void rearmGates() {
+        List<AutoCloseable> now;
+        synchronized (lock) {
+            now = List.copyOf(running);
+        }
+        for (AutoCloseable watch : now) {
+            if (watch instanceof HeapGate) {
+                Daemons.quietly(((HeapGate) watch)::rearm);
             }
         }
     }
@@ -267,6 +288,7 @@ public final class OomTriggers implements AutoCloseable {
                     armHookIfWanted();
                 }
             });
+            rearmGates();
         }
     }
 

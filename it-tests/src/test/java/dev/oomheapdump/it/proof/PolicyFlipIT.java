@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 @ExtendWith(ChildOutputOnFailure.class)
 class PolicyFlipIT {
 
-    private static final String MONITOR_CLASS = "dev.oomheapdump.core.trigger.GcMonitor";
+    private static final String MONITOR_CLASS = "dev.oomheapdump.core.trigger.HeapGate";
     private static final int LIMIT = 3;
 
     @TempDir
