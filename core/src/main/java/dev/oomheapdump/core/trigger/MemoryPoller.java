@@ -1,6 +1,6 @@
 package dev.oomheapdump.core.trigger;
 
-import dev.oomheapdump.core.Daemons;
+import dev.oomheapdump.core.Periodic;
 
 import java.util.function.LongSupplier;
 
@@ -20,8 +20,7 @@ final class MemoryPoller implements AutoCloseable {
     private final String source;
     private final String label;
     private final long max;
-    private final Thread thread;
-    private volatile boolean closed;
+    private final Periodic periodic;
 
     /**
      * @param source a short key ("direct"): each source escalates its own dumps
@@ -33,8 +32,12 @@ final class MemoryPoller implements AutoCloseable {
         this.source = source;
         this.label = label;
         this.max = max;
-        this.thread = Daemons.factory(source + "-memory").newThread(() -> run(reader, sink));
-        this.thread.start();
+        this.periodic = new Periodic(source + "-memory", INTERVAL_MS, () -> {
+            long used = reader.getAsLong();
+            if (used >= 0) {
+                sink.accept(this, used);
+            }
+        }).start();
     }
 
     String source() {
@@ -49,25 +52,8 @@ final class MemoryPoller implements AutoCloseable {
         return max;
     }
 
-    private void run(LongSupplier reader, Sink sink) {
-        while (!closed) {
-            try {
-                long used = reader.getAsLong();
-                if (used >= 0) {
-                    sink.accept(this, used);
-                }
-                Thread.sleep(INTERVAL_MS);
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException | OutOfMemoryError e) {
-                // keep watching
-            }
-        }
-    }
-
     @Override
     public void close() {
-        closed = true;
-        thread.interrupt();
+        periodic.close();
     }
 }

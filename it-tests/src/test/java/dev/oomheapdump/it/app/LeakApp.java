@@ -171,26 +171,31 @@ public final class LeakApp {
     }
 
     static void stayFull(long ms) {
-        // small pieces, down to the last bytes: other threads' allocations must fail too
         List<Object> full = new ArrayList<>();
-        for (int size : new int[]{64 * 1024, 1024, 16}) {
+        long end = System.nanoTime() + ms * 1_000_000L;
+        int[] size = {64 * 1024};
+        while (true) {
             try {
-                while (true) {
-                    full.add(new byte[size]);
+                if (fillUntil(full, end, size)) {
+                    break;
                 }
             } catch (OutOfMemoryError e) {
-                // full at this size
-            }
-        }
-        long end = System.nanoTime() + ms * 1_000_000L;
-        while (System.nanoTime() < end) {
-            try {
-                full.add(new byte[16]);
-            } catch (OutOfMemoryError e) {
-                Thread.onSpinWait();
+                // thrown in fillUntil's handler when its compiled code is deoptimised (that allocates): go on
             }
         }
         full.clear();
+    }
+
+    /** Keeps allocating, in pieces that shrink down to 16 bytes so that other threads' allocations fail too. */
+    private static boolean fillUntil(List<Object> full, long end, int[] size) {
+        while (System.nanoTime() < end) {
+            try {
+                full.add(new byte[size[0]]);
+            } catch (OutOfMemoryError e) {
+                size[0] = Math.max(16, size[0] / 16);
+            }
+        }
+        return true;
     }
 
     /** Starts sleeping threads until one is refused; ends them again before passing the error on. */
