@@ -107,7 +107,14 @@ final class HprofInput implements AutoCloseable {
         }
         int total = 0;
         while (total < len) {
-            int r = stream.read(buf, off + total, len - total);
+            int r;
+            try {
+                r = stream.read(buf, off + total, len - total);
+            } catch (IOException e) {
+                long at = base + off + total;
+                throw new HprofFormatException(at, "the gzip stream is damaged or truncated at uncompressed byte offset "
+                        + at + " (" + e.getMessage() + ")");
+            }
             if (r < 0) {
                 break;
             }

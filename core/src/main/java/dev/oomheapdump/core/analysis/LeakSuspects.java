@@ -15,12 +15,14 @@ import java.util.Set;
  * <p>Candidates are the top-level dominators (children of the virtual super-root), largest first. A candidate
  * that owes at least {@link #ACCUMULATION} of its retained size to one child in the dominator tree (a class to
  * one static field, a collection to its backing array) is followed down to that child, repeatedly, as Eclipse
- * MAT's leak suspects do. The path is a shortest path in the object graph, found by a breadth-first search
+ * MAT's leak suspects do; but never into an object of its own class, so a linked list is reported at its head,
+ * not at its last node. The path is a shortest path in the object graph, found by a breadth-first search
  * backwards over predecessors from the object to the nearest GC root.
  */
 final class LeakSuspects {
 
     static final double ACCUMULATION = 0.8;
+    private static final int MAX_DESCENT = 10_000;
 
     private LeakSuspects() {
     }
@@ -37,8 +39,13 @@ final class LeakSuspects {
         Set<Integer> points = new LinkedHashSet<>();
         for (int candidate : top) {
             int x = candidate;
-            while (biggest[x] >= 0 && tree.retained[biggest[x]] >= ACCUMULATION * tree.retained[x]) {
-                x = biggest[x];
+            for (int steps = 0; steps < MAX_DESCENT; steps++) {
+                int child = biggest[x];
+                if (child < 0 || tree.retained[child] < ACCUMULATION * tree.retained[x]
+                        || index.classOf[child] == index.classOf[x]) {
+                    break;
+                }
+                x = child;
             }
             points.add(x);
         }

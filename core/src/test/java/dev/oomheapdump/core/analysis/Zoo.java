@@ -14,7 +14,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Run in a child JVM: builds object graphs of known shapes, then dumps its own heap and exits.
- * {@code java Zoo <shape> <file> <live>}; shapes: {@code zoo}, {@code chain}, {@code garbage}, {@code big}.
+ * {@code java Zoo <shape> <file> <live|gz>}; shapes: {@code zoo}, {@code chain}, {@code garbage}, {@code big},
+ * {@code series} (three dumps {@code <file>-1.hprof} to {@code -3}, each with 500 more {@link Growing}).
+ * {@code gz} dumps through {@code jcmd GC.heap_dump -gz=1}, HotSpot's own chunked gzip.
  */
 public final class Zoo {
 
@@ -42,9 +44,25 @@ public final class Zoo {
         final byte[][] arrays = new byte[HOLDER_ARRAYS][];
     }
 
+    /** A side of the diamond: both sides point to one {@link Shared}. */
     static final class Part {
         Object ref;
         final byte[] payload = new byte[5000];
+    }
+
+    static final class Shared {
+        final byte[] payload = new byte[5000];
+    }
+
+    /** Three of these form a cycle. */
+    static final class Ring {
+        Ring next;
+        final byte[] payload = new byte[5000];
+    }
+
+    /** More of these in every dump of the {@code series} shape. */
+    static final class Growing {
+        final long[] payload = new long[16];
     }
 
     static final class Node {
@@ -68,7 +86,8 @@ public final class Zoo {
     static Holder holder;
     static Part diamondLeft;
     static Part diamondRight;
-    static Part cycle;
+    static Ring cycle;
+    static List<Growing> growing = new ArrayList<>();
     static Node chain;
     static List<Object> big;
 
@@ -99,10 +118,27 @@ public final class Zoo {
             case "big":
                 big(Integer.parseInt(args[3]));
                 break;
+            case "series":
+                for (int step = 1; step <= 3; step++) {
+                    for (int i = 0; i < 500; i++) {
+                        growing.add(new Growing());
+                    }
+                    Path each = Path.of(args[1] + "-" + step + ".hprof");
+                    Files.deleteIfExists(each);
+                    ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(each.toString(), true);
+                }
+                System.exit(0);
+                break;
             default:
                 throw new IllegalArgumentException(shape);
         }
         Files.deleteIfExists(file);
+        if (args[2].equals("gz")) {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(ProcessHandle.current().pid()),
+                    "GC.heap_dump", "-gz=1", file.toString()).inheritIO().start();
+            System.exit(p.waitFor());
+        }
         ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(file.toString(), live);
         System.exit(0);
     }
@@ -116,17 +152,17 @@ public final class Zoo {
         for (int i = 0; i < HOLDER_ARRAYS; i++) {
             holder.arrays[i] = new byte[HOLDER_ARRAY_BYTES];
         }
-        Part shared = new Part();
+        Shared shared = new Shared();
         diamondLeft = new Part();
         diamondRight = new Part();
         diamondLeft.ref = shared;
         diamondRight.ref = shared;
-        Part a = new Part();
-        Part b = new Part();
-        Part c = new Part();
-        a.ref = b;
-        b.ref = c;
-        c.ref = a;
+        Ring a = new Ring();
+        Ring b = new Ring();
+        Ring c = new Ring();
+        a.next = b;
+        b.next = c;
+        c.next = a;
         cycle = a;
         for (int i = 0; i < CACHE_ENTRIES; i++) {
             Graph.CACHE.put(i, new byte[CACHE_VALUE_BYTES]);
