@@ -216,26 +216,23 @@ final class DominatorTree {
         parent = null;
         progress.update("retained sizes", 0.8);
 
-        long[] retainedNum = new long[count + 1];
+        long[] retained = new long[n + 1];
         long reachableBytes = 0;
         for (int i = 2; i <= count; i++) {
-            long s = index.sizeOf(vertex[i]);
-            retainedNum[i] = s;
+            int v = vertex[i];
+            long s = index.sizeOf(v);
+            retained[v] = s;
             reachableBytes += s;
         }
         for (int i = count; i >= 2; i--) {
-            retainedNum[dom[i]] += retainedNum[i];
+            retained[vertex[dom[i]]] += retained[vertex[i]];
         }
         int[] idom = pre;
         Arrays.fill(idom, -1);
-        long[] retained = new long[n + 1];
         for (int i = 2; i <= count; i++) {
-            int v = vertex[i];
-            idom[v] = vertex[dom[i]];
-            retained[v] = retainedNum[i];
+            idom[vertex[i]] = vertex[dom[i]];
         }
         idom[n] = -1;
-        retained[n] = retainedNum[1];
         progress.update("retained sizes", 1);
         return new DominatorTree(idom, retained, n, predOff, preds, reachableBytes, count - 1L);
     }

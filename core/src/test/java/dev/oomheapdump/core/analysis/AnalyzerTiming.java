@@ -1,7 +1,6 @@
 package dev.oomheapdump.core.analysis;
 
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Not a test: a timing harness run by hand, in its own JVM so that {@code /usr/bin/time -v} sees one tool.
@@ -29,7 +28,7 @@ public final class AnalyzerTiming {
                 System.out.println(HeapAnalyzer.analyze(file).toJson());
                 break;
             case "histogram":
-                System.out.println(HeapDiff.diff(List.of(file, file)).classes().size() + " classes");
+                System.out.println(Histogram.scan(file, AnalysisProgress.NONE).size() + " classes");
                 break;
             case "netbeans":
                 NetBeansOracle oracle = NetBeansOracle.open(file);

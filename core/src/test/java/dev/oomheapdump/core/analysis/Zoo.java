@@ -16,7 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  * Run in a child JVM: builds object graphs of known shapes, then dumps its own heap and exits.
  * {@code java Zoo <shape> <file> <live|gz>}; shapes: {@code zoo}, {@code chain}, {@code garbage}, {@code big},
  * {@code series} (three dumps {@code <file>-1.hprof} to {@code -3}, each with 500 more {@link Growing}).
- * {@code gz} dumps through {@code jcmd GC.heap_dump -gz=1}, HotSpot's own chunked gzip.
+ * {@code gz} dumps through {@code jcmd GC.heap_dump -gz=1}, HotSpot's own chunked gzip; {@code parallel} through
+ * {@code jcmd GC.heap_dump -parallel=2} (JDK 21 and later: segments written in parallel, then merged).
  */
 public final class Zoo {
 
@@ -133,10 +134,11 @@ public final class Zoo {
                 throw new IllegalArgumentException(shape);
         }
         Files.deleteIfExists(file);
-        if (args[2].equals("gz")) {
+        if (args[2].equals("gz") || args[2].equals("parallel")) {
             Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            String option = args[2].equals("gz") ? "-gz=1" : "-parallel=2";
             Process p = new ProcessBuilder(jcmd.toString(), Long.toString(ProcessHandle.current().pid()),
-                    "GC.heap_dump", "-gz=1", file.toString()).inheritIO().start();
+                    "GC.heap_dump", option, file.toString()).inheritIO().start();
             System.exit(p.waitFor());
         }
         ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(file.toString(), live);
