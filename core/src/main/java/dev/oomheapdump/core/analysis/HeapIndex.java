@@ -1,8 +1,8 @@
 package dev.oomheapdump.core.analysis;
 
 /**
- * The index of one dump: every object (instances, arrays and class objects) as a dense int, with primitive
- * per-object tables and the outbound references in CSR form. Built by {@link IndexBuilder}.
+ * The index of one dump: every object (instances, arrays and class objects) as a dense int, with per-object
+ * tables in memory-mapped temporary files ({@link BigInts}) and the outbound references in CSR form. Built by {@link IndexBuilder}.
  *
  * <p>Per object: {@code classOf} (class index; {@code -2 - classIndex} for the class object of that class),
  * {@code size} (shallow bytes, 0 for class objects), out-degree offsets; per reference one int target. A hole
@@ -14,10 +14,10 @@ final class HeapIndex {
     final ClassTable classes;
     final IdMap ids;
     final int n;
-    final int[] classOf;
-    final int[] size;
-    int[] outOff;
-    int[] targets;
+    final BigInts classOf;
+    final BigInts size;
+    final BigInts outOff;
+    final BigInts targets;
     /** Per class: the index of its class object, -1 for synthetic classes. */
     final int[] classNode;
     /** Per class: instances and shallow bytes, every object in the file. */
@@ -27,7 +27,7 @@ final class HeapIndex {
     /** Sizes over {@link Integer#MAX_VALUE}, rare huge arrays: index to size. */
     final java.util.Map<Integer, Long> hugeSizes;
 
-    HeapIndex(int idSize, ClassTable classes, IdMap ids, int[] classOf, int[] size, int[] outOff, int[] targets,
+    HeapIndex(int idSize, ClassTable classes, IdMap ids, BigInts classOf, BigInts size, BigInts outOff, BigInts targets,
               int[] classNode, long[] instances, long[] shallow, Roots roots, java.util.Map<Integer, Long> hugeSizes) {
         this.idSize = idSize;
         this.classes = classes;
@@ -44,30 +44,30 @@ final class HeapIndex {
         this.hugeSizes = hugeSizes;
     }
 
-    /** Drops the outbound references once the dominator tree (which keeps predecessors) is built. */
+    /** Unmaps the outbound references once the dominator tree (which keeps predecessors) is built. */
     void releaseReferences() {
-        outOff = null;
-        targets = null;
+        outOff.release();
+        targets.release();
     }
 
     long sizeOf(int node) {
-        int s = size[node];
+        int s = size.get(node);
         return s >= 0 ? s : hugeSizes.get(node);
     }
 
     boolean isClassObject(int node) {
-        return classOf[node] < 0;
+        return classOf.get(node) < 0;
     }
 
     /** The class of an object, or for a class object the class it stands for. */
     ClassDef classDef(int node) {
-        int c = classOf[node];
+        int c = classOf.get(node);
         return classes.classes.get(c >= 0 ? c : -2 - c);
     }
 
     /** True for an INSTANCE_DUMP (not an array, not a class object): it keeps its class alive. */
     boolean isInstance(int node) {
-        int c = classOf[node];
+        int c = classOf.get(node);
         return c >= 0 && !classes.classes.get(c).isArray();
     }
 }

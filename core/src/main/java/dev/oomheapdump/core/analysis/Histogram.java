@@ -21,14 +21,14 @@ final class Histogram {
     static List<HeapReport.ClassRow> rows(HeapIndex index, DominatorTree tree, int limit) {
         int classes = index.classes.size();
         long[] retained = new long[classes];
-        for (int v = 0; v < index.n; v++) {
-            int c = index.classOf[v];
-            int dom = tree.idom[v];
-            if (c < 0 || dom < 0) {
+        for (int i = 2; i <= tree.count; i++) {
+            int c = index.classOf.get(tree.vertex(i));
+            if (c < 0) {
                 continue;
             }
-            if (dom == tree.root || index.classOf[dom] != c) {
-                retained[c] += tree.retained[v];
+            int dom = tree.domPre(i);
+            if (dom == DominatorTree.SUPER || index.classOf.get(tree.vertex(dom)) != c) {
+                retained[c] += tree.retainedPre(i);
             }
         }
         List<HeapReport.ClassRow> rows = new ArrayList<>();

@@ -6,7 +6,8 @@ import java.util.Arrays;
  * Object ids mapped once to dense int indexes: the index of an object is the rank of its id among all ids.
  *
  * <p>Ids are sorted and stored as 16-bit low parts in buckets of 2<sup>16</sup> possible (aligned) ids, so
- * the map costs two bytes per object plus a small bucket table; a lookup is a binary search inside one bucket.
+ * the map costs two bytes per object plus a small bucket table (on the Java heap: it is read at random for
+ * every reference); a lookup is a binary search inside one bucket.
  */
 final class IdMap {
 
@@ -31,24 +32,26 @@ final class IdMap {
     }
 
     /**
-     * Builds the map from ids in file order, and returns through {@code reordered} the per-object values of
-     * {@code payload} (file order) in index order.
+     * Builds the map from ids in file order ({@code n} of them) and writes the CSR offsets of the references
+     * in index order: {@code outOff[r + 1] = outOff[r] + degree of the object of rank r}, where {@code degrees}
+     * are in file order. Ids already in increasing order (a HotSpot dump walks the heap by address) need no
+     * sort and no memory beyond the map; otherwise they are sorted on the Java heap (8 bytes per object).
      */
-    static IdMap build(long[] ids, int[] payload, int[][] reordered) throws HprofFormatException {
-        int n = ids.length;
+    static IdMap build(BigLongs ids, int n, boolean sorted, BigInts degrees, BigInts outOff)
+            throws HprofFormatException {
         if (n == 0) {
-            reordered[0] = new int[0];
             return new IdMap(0, 0, 0, new int[] {0, 0}, new char[0]);
         }
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
-        long bits = 0;
-        for (long id : ids) {
+        for (int f = 0; f < n; f++) {
+            long id = ids.get(f);
             min = Math.min(min, id);
             max = Math.max(max, id);
         }
-        for (long id : ids) {
-            bits |= id - min;
+        long bits = 0;
+        for (int f = 0; f < n; f++) {
+            bits |= ids.get(f) - min;
         }
         long range = max - min;
         int align = (bits & 7) == 0 ? 3 : 0;
@@ -57,43 +60,70 @@ final class IdMap {
             throw new HprofFormatException(0, "object ids spread over too wide a range (0x" + Long.toHexString(min)
                     + " to 0x" + Long.toHexString(max) + ") for this analyzer");
         }
-        int[] out = new int[n];
         char[] lows = new char[n];
         int[] bucketStart = new int[(int) buckets + 1];
-        if ((range >>> align) < (1L << 32)) {
-            for (int f = 0; f < n; f++) {
-                ids[f] = ((ids[f] - min) >>> align) << 31 | f;
-            }
-            Arrays.parallelSort(ids);
+        long off = 0;
+        outOff.set(0, 0);
+        if (sorted) {
             for (int r = 0; r < n; r++) {
-                long compressed = ids[r] >>> 31;
-                if (r > 0 && compressed == ids[r - 1] >>> 31) {
+                long compressed = (ids.get(r) - min) >>> align;
+                lows[r] = (char) compressed;
+                bucketStart[(int) (compressed >>> 16) + 1]++;
+                off += degrees.get(r);
+                outOff.set(r + 1, (int) off);
+            }
+        } else if ((range >>> align) < (1L << 32)) {
+            long[] packed = new long[n];
+            for (int f = 0; f < n; f++) {
+                packed[f] = ((ids.get(f) - min) >>> align) << 31 | f;
+            }
+            if (Runtime.getRuntime().maxMemory() - usedHeap() > 3L * 8 * n) {
+                Arrays.parallelSort(packed);
+            } else {
+                Arrays.sort(packed);
+            }
+            for (int r = 0; r < n; r++) {
+                long compressed = packed[r] >>> 31;
+                if (r > 0 && compressed == packed[r - 1] >>> 31) {
                     throw duplicate(min + (compressed << align));
                 }
                 lows[r] = (char) compressed;
                 bucketStart[(int) (compressed >>> 16) + 1]++;
-                out[r] = payload[(int) (ids[r] & 0x7FFFFFFFL)];
+                off += degrees.get(packed[r] & 0x7FFFFFFFL);
+                outOff.set(r + 1, (int) off);
             }
         } else {
-            long[] sorted = ids.clone();
-            Arrays.parallelSort(sorted);
+            long[] file = new long[n];
+            for (int f = 0; f < n; f++) {
+                file[f] = ids.get(f);
+            }
+            long[] order = file.clone();
+            Arrays.sort(order);
+            int[] rankDegree = new int[n];
+            for (int f = 0; f < n; f++) {
+                rankDegree[Arrays.binarySearch(order, file[f])] = degrees.get(f);
+            }
+            file = null;
             for (int r = 0; r < n; r++) {
-                if (r > 0 && sorted[r] == sorted[r - 1]) {
-                    throw duplicate(sorted[r]);
+                if (r > 0 && order[r] == order[r - 1]) {
+                    throw duplicate(order[r]);
                 }
-                long compressed = (sorted[r] - min) >>> align;
+                long compressed = (order[r] - min) >>> align;
                 lows[r] = (char) compressed;
                 bucketStart[(int) (compressed >>> 16) + 1]++;
-            }
-            for (int f = 0; f < n; f++) {
-                out[Arrays.binarySearch(sorted, ids[f])] = payload[f];
+                off += rankDegree[r];
+                outOff.set(r + 1, (int) off);
             }
         }
         for (int b = 1; b < bucketStart.length; b++) {
             bucketStart[b] += bucketStart[b - 1];
         }
-        reordered[0] = out;
         return new IdMap(min, range, align, bucketStart, lows);
+    }
+
+    private static long usedHeap() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
     }
 
     private static HprofFormatException duplicate(long id) {

@@ -14,14 +14,20 @@ final class IndexBuilder {
 
     private final Path file;
     private final AnalysisProgress progress;
+    private final Scratch scratch;
 
-    IndexBuilder(Path file, AnalysisProgress progress) {
+    IndexBuilder(Path file, AnalysisProgress progress, Scratch scratch) {
         this.file = file;
         this.progress = progress;
+        this.scratch = scratch;
     }
 
     HeapIndex build() throws IOException {
         Pass1 one = new Pass1();
+        one.ids = scratch.longs("ids", 1 << 20);
+        one.degrees = scratch.ints("degrees", 1 << 20);
+        one.ids.window(2);
+        one.degrees.window(2);
         int idSize;
         try (HprofInput in = HprofInput.open(file)) {
             HprofParser parser = new HprofParser(in, f -> progress.update("reading objects", f));
@@ -36,30 +42,24 @@ final class IndexBuilder {
             throw new HprofFormatException(0, "the dump holds " + one.edges
                     + " references, more than this analyzer can index (2^31)");
         }
-        int[][] reordered = new int[1][];
-        long[] ids = one.ids.drain();
-        int[] degrees = new int[ids.length];
-        for (int i = 0; i < degrees.length; i++) {
-            degrees[i] = one.degrees.get(i);
+        if (one.count > Integer.MAX_VALUE - 16) {
+            throw new HprofFormatException(0, "the dump holds " + one.count
+                    + " objects, more than this analyzer can index (2^31)");
         }
-        one.degrees = null;
-        IdMap map = IdMap.build(ids, degrees, reordered);
-        ids = null;
-        degrees = null;
+        int count = (int) one.count;
+        BigInts outOff = scratch.ints("outOff", count + 1L);
+        outOff.window(2);
+        IdMap map = IdMap.build(one.ids, count, one.sorted, one.degrees, outOff);
+        one.ids.release();
+        one.degrees.release();
+        outOff.window(0);
         int n = map.size;
-        int[] outOff = new int[n + 1];
-        int[] deg = reordered[0];
-        for (int i = 0; i < n; i++) {
-            outOff[i + 1] = outOff[i] + deg[i];
-        }
-        deg = null;
-        reordered[0] = null;
         Roots roots = one.roots;
         roots.nodes = new int[roots.count()];
         for (int i = 0; i < roots.nodes.length; i++) {
             roots.nodes[i] = map.index(roots.ids.get(i));
         }
-        Pass2 two = new Pass2(classes, map, outOff, idSize);
+        Pass2 two = new Pass2(classes, map, outOff, idSize, scratch);
         try (HprofInput in = HprofInput.open(file)) {
             HprofParser parser = new HprofParser(in, f -> progress.update("reading references", f));
             parser.header();
@@ -73,8 +73,11 @@ final class IndexBuilder {
     private static final class Pass1 implements HeapVisitor {
         ClassTable classes;
         int idSize;
-        final Chunks.Longs ids = new Chunks.Longs();
-        Chunks.Ints degrees = new Chunks.Ints();
+        BigLongs ids;
+        BigInts degrees;
+        long count;
+        long last = Long.MIN_VALUE;
+        boolean sorted = true;
         final Roots roots = new Roots();
         long edges;
 
@@ -122,8 +125,11 @@ final class IndexBuilder {
         }
 
         private void add(long id, int degree) {
-            ids.add(id);
-            degrees.add(degree);
+            ids.set(count, id);
+            degrees.set(count, degree);
+            count++;
+            sorted &= id > last;
+            last = id;
             edges += degree;
         }
 
@@ -177,26 +183,25 @@ final class IndexBuilder {
     private static final class Pass2 implements HeapVisitor {
         final ClassTable classes;
         final IdMap map;
-        final int[] outOff;
+        final BigInts outOff;
         final int idSize;
-        final int[] classOf;
-        final int[] size;
-        final int[] targets;
+        final BigInts classOf;
+        final BigInts size;
+        final BigInts targets;
         final int[] classNode;
         final long[] instances;
         final long[] shallow;
         final Map<Integer, Long> huge = new HashMap<>();
 
-        Pass2(ClassTable classes, IdMap map, int[] outOff, int idSize) {
+        Pass2(ClassTable classes, IdMap map, BigInts outOff, int idSize, Scratch scratch) {
             this.classes = classes;
             this.map = map;
             this.outOff = outOff;
             this.idSize = idSize;
             int n = map.size;
-            classOf = new int[n];
-            size = new int[n];
-            targets = new int[outOff[n]];
-            java.util.Arrays.fill(targets, -1);
+            classOf = scratch.ints("classOf", n);
+            size = scratch.ints("size", n);
+            targets = scratch.ints("targets", Math.max(1, outOff.get(n)));
             classNode = new int[classes.size()];
             java.util.Arrays.fill(classNode, -1);
             instances = new long[classes.size()];
@@ -213,11 +218,11 @@ final class IndexBuilder {
         }
 
         private void object(int node, ClassDef def, long bytes) {
-            classOf[node] = def.index;
+            classOf.set(node, def.index);
             if (bytes <= Integer.MAX_VALUE) {
-                size[node] = (int) bytes;
+                size.set(node, (int) bytes);
             } else {
-                size[node] = -1;
+                size.set(node, -1);
                 huge.put(node, bytes);
             }
             instances[def.index]++;
@@ -231,17 +236,25 @@ final class IndexBuilder {
             if (node < 0 || def == null) {
                 return;
             }
-            classOf[node] = -2 - def.index;
+            classOf.set(node, -2 - def.index);
             classNode[def.index] = node;
-            int at = outOff[node];
-            int end = outOff[node + 1];
+            int at = outOff.get(node);
+            int end = outOff.get(node + 1);
             for (int i = 0; i < def.staticTypes.length && at < end; i++) {
                 if (def.staticTypes[i] == Hprof.OBJECT && def.staticValues[i] != 0) {
-                    targets[at++] = map.index(def.staticValues[i]);
+                    targets.set(at++, map.index(def.staticValues[i]));
                 }
             }
             if (def.loaderId != 0 && at < end) {
-                targets[at] = map.index(def.loaderId);
+                targets.set(at++, map.index(def.loaderId));
+            }
+            holes(at, end);
+        }
+
+        /** Marks the unused rest of an object's reference slots (its bound counted more than were found). */
+        private void holes(int at, int end) {
+            while (at < end) {
+                targets.set(at++, -1);
             }
         }
 
@@ -249,29 +262,32 @@ final class IndexBuilder {
         public void instance(long id, long classId, int length, HprofInput in) throws IOException {
             int node = self(id);
             ClassDef def = classes.byId(classId);
+            int at = outOff.get(node);
+            int end = outOff.get(node + 1);
             if (def == null) {
                 object(node, classes.unknown, 2L * idSize + length);
                 in.skip(length, "an INSTANCE_DUMP sub-record");
+                holes(at, end);
                 return;
             }
             object(node, def, classes.instanceSize(def));
             int[] refs = def.refOffsets;
             if (refs == null || refs.length == 0 || length > in.buf.length) {
                 in.skip(length, "an INSTANCE_DUMP sub-record");
+                holes(at, end);
                 return;
             }
             in.need(length, "an INSTANCE_DUMP sub-record");
             int base = in.pos;
-            int at = outOff[node];
-            int end = outOff[node + 1];
             for (int i = 0; i < refs.length && at < end; i++) {
                 if (refs[i] + idSize <= length) {
                     long target = in.idAt(base + refs[i]);
                     if (target != 0) {
-                        targets[at++] = map.index(target);
+                        targets.set(at++, map.index(target));
                     }
                 }
             }
+            holes(at, end);
             in.pos += length;
         }
 
@@ -280,8 +296,8 @@ final class IndexBuilder {
             int node = self(id);
             ClassDef def = classes.byId(arrayClassId);
             object(node, def == null ? classes.unknown : def, classes.arraySize(idSize, length));
-            int at = outOff[node];
-            int end = outOff[node + 1];
+            int at = outOff.get(node);
+            int end = outOff.get(node + 1);
             int left = length;
             while (left > 0) {
                 int chunk = Math.min(left, in.buf.length / idSize);
@@ -289,12 +305,13 @@ final class IndexBuilder {
                 for (int i = 0, p = in.pos; i < chunk && at < end; i++, p += idSize) {
                     long target = in.idAt(p);
                     if (target != 0) {
-                        targets[at++] = map.index(target);
+                        targets.set(at++, map.index(target));
                     }
                 }
                 in.pos += chunk * idSize;
                 left -= chunk;
             }
+            holes(at, end);
         }
 
         @Override

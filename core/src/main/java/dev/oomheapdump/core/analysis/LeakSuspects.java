@@ -27,116 +27,133 @@ final class LeakSuspects {
     private LeakSuspects() {
     }
 
-    static List<HeapReport.Suspect> find(HeapIndex index, DominatorTree tree, int limit, Path file)
-            throws IOException {
-        int n = index.n;
+    static List<HeapReport.Suspect> find(HeapIndex index, DominatorTree tree, int limit, Path file,
+                                         Scratch scratch) throws IOException {
         long total = tree.reachableBytes;
         if (limit <= 0 || total == 0) {
             return List.of();
         }
-        int[] top = topLevel(tree, n, limit);
-        int[] biggest = biggestChildren(tree, n);
+        // In preorder numbers from here on.
+        int[] top = topLevel(tree, limit);
+        BigInts biggest = biggestChildren(tree, scratch);
         Set<Integer> points = new LinkedHashSet<>();
         for (int candidate : top) {
             int x = candidate;
             for (int steps = 0; steps < MAX_DESCENT; steps++) {
-                int child = biggest[x];
-                if (child < 0 || tree.retained[child] < ACCUMULATION * tree.retained[x]
-                        || index.classOf[child] == index.classOf[x]) {
+                int child = biggest.get(x);
+                if (child == 0 || tree.retainedPre(child) < ACCUMULATION * tree.retainedPre(x)
+                        || index.classOf.get(tree.vertex(child)) == index.classOf.get(tree.vertex(x))) {
                     break;
                 }
                 x = child;
             }
             points.add(x);
         }
-        biggest = null;
+        biggest.release();
         List<int[]> paths = new ArrayList<>();
-        int[] from = new int[n + 1];
-        Arrays.fill(from, -1);
-        int[] queue = new int[n + 1];
+        BigInts from = scratch.ints("bfsFrom", tree.count + 1L);
+        BigInts queue = scratch.ints("bfsQueue", tree.count + 1L);
         for (int p : points) {
             paths.add(path(tree, p, from, queue));
         }
+        from.release();
+        queue.release();
         List<List<String>> names = new PathNames(index, file).name(paths);
         List<HeapReport.Suspect> out = new ArrayList<>();
         int i = 0;
         for (int p : points) {
-            long retained = tree.retained[p];
-            ClassDef def = index.classDef(p);
-            String cls = index.isClassObject(p) ? "java.lang.Class" : def.name;
+            long retained = tree.retainedPre(p);
+            int node = tree.vertex(p);
+            ClassDef def = index.classDef(node);
+            String cls = index.isClassObject(node) ? "java.lang.Class" : def.name;
             double percent = Math.round(retained * 10000.0 / total) / 100.0;
-            out.add(new HeapReport.Suspect(cls, "0x" + Long.toHexString(index.ids.id(p)), retained, percent,
+            out.add(new HeapReport.Suspect(cls, "0x" + Long.toHexString(index.ids.id(node)), retained, percent,
                     names.get(i++)));
         }
         out.sort((a, b) -> Long.compare(b.retainedBytes(), a.retainedBytes()));
         return out;
     }
 
-    private static int[] topLevel(DominatorTree tree, int n, int limit) {
+    /** The largest children of the super-root, ties broken by node index (lowest first). */
+    private static int[] topLevel(DominatorTree tree, int limit) {
         long[] best = new long[limit];
         int[] nodes = new int[limit];
+        int[] pres = new int[limit];
         int count = 0;
-        for (int v = 0; v < n; v++) {
-            if (tree.idom[v] != n || tree.retained[v] == 0) {
+        for (int p = 2; p <= tree.count; p++) {
+            long r = tree.retainedPre(p);
+            if (tree.domPre(p) != DominatorTree.SUPER || r == 0) {
                 continue;
             }
-            long r = tree.retained[v];
+            int v = tree.vertex(p);
+            if (count == limit && !before(r, v, best[count - 1], nodes[count - 1])) {
+                continue;
+            }
             if (count < limit) {
                 count++;
-            } else if (r <= best[count - 1]) {
-                continue;
             }
             int i = count - 1;
-            while (i > 0 && best[i - 1] < r) {
+            while (i > 0 && before(r, v, best[i - 1], nodes[i - 1])) {
                 best[i] = best[i - 1];
                 nodes[i] = nodes[i - 1];
+                pres[i] = pres[i - 1];
                 i--;
             }
             best[i] = r;
             nodes[i] = v;
+            pres[i] = p;
         }
-        return Arrays.copyOf(nodes, count);
+        return Arrays.copyOf(pres, count);
     }
 
-    private static int[] biggestChildren(DominatorTree tree, int n) {
-        int[] biggest = new int[n + 1];
-        Arrays.fill(biggest, -1);
-        for (int v = 0; v < n; v++) {
-            int p = tree.idom[v];
-            if (p >= 0 && (biggest[p] < 0 || tree.retained[v] > tree.retained[biggest[p]])) {
-                biggest[p] = v;
+    private static boolean before(long r, int v, long otherR, int otherV) {
+        return r > otherR || r == otherR && v < otherV;
+    }
+
+    /** Per preorder number, its child in the dominator tree with the most retained bytes (0 when none). */
+    private static BigInts biggestChildren(DominatorTree tree, Scratch scratch) {
+        BigInts biggest = scratch.ints("biggest", tree.count + 1L);
+        for (int i = 2; i <= tree.count; i++) {
+            int p = tree.domPre(i);
+            int b = biggest.get(p);
+            if (b == 0 || before(tree.retainedPre(i), tree.vertex(i), tree.retainedPre(b), tree.vertex(b))) {
+                biggest.set(p, i);
             }
         }
         return biggest;
     }
 
-    /** Nodes from a GC root object to the target, shortest first found backwards over predecessors. */
-    static int[] path(DominatorTree tree, int target, int[] from, int[] queue) {
+    /**
+     * Nodes from a GC root object to the target (a preorder number), shortest first found backwards over
+     * predecessors. {@code from} must be all 0 and is left so.
+     */
+    static int[] path(DominatorTree tree, int target, BigInts from, BigInts queue) {
         int head = 0;
         int tail = 0;
-        queue[tail++] = target;
-        from[target] = target;
+        queue.set(tail++, target);
+        from.set(target, target);
         int found = -1;
         while (head < tail && found < 0) {
-            int x = queue[head++];
-            for (int e = tree.predOff[x]; e < tree.predOff[x + 1]; e++) {
-                int p = tree.preds[e];
-                if (p == tree.root) {
+            int x = queue.get(head++);
+            int end = tree.predOff.get(x + 1L);
+            for (int e = tree.predOff.get(x); e < end; e++) {
+                int p = tree.preds.get(e);
+                if (p == DominatorTree.SUPER) {
                     found = x;
                     break;
                 }
-                if (from[p] < 0) {
-                    from[p] = x;
-                    queue[tail++] = p;
+                if (from.get(p) == 0) {
+                    from.set(p, x);
+                    queue.set(tail++, p);
                 }
             }
         }
         List<Integer> nodes = new ArrayList<>();
-        for (int x = found; x >= 0; x = from[x] == x ? -1 : from[x]) {
-            nodes.add(x);
+        for (int x = found; x > 0; x = from.get(x) == x ? -1 : from.get(x)) {
+            nodes.add(tree.vertex(x));
         }
         for (int i = 0; i < tail; i++) {
-            from[queue[i]] = -1;
+            from.set(queue.get(i), 0);
         }
         return nodes.stream().mapToInt(Integer::intValue).toArray();
     }

@@ -101,7 +101,7 @@ final class PathNames {
             }
             return def.loaderId == dstId ? "class loader of " + def.name : "static " + def.name + ".?";
         }
-        if (index.isClassObject(dst) && -2 - index.classOf[dst] == index.classOf[src]) {
+        if (index.isClassObject(dst) && -2 - index.classOf.get(dst) == index.classOf.get(src)) {
             byte[] bytes = fetch.fields.get(index.ids.id(src));
             if (bytes == null || fieldName(def, bytes, dstId) == null) {
                 return "class " + def.name;

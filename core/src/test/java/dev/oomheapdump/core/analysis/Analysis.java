@@ -17,8 +17,10 @@ final class Analysis {
     }
 
     static Analysis of(Path file) throws IOException {
-        HeapIndex index = new IndexBuilder(file, AnalysisProgress.NONE).build();
-        return new Analysis(index, DominatorTree.compute(index, AnalysisProgress.NONE));
+        // Kept open for the test JVM's life: the files are unlinked at once, or deleted by the shutdown hook.
+        Scratch scratch = Scratch.create(file, null);
+        HeapIndex index = new IndexBuilder(file, AnalysisProgress.NONE, scratch).build();
+        return new Analysis(index, DominatorTree.compute(index, AnalysisProgress.NONE, scratch));
     }
 
     /** The objects (not class objects) of a class. */
@@ -38,11 +40,11 @@ final class Analysis {
     }
 
     long retained(int node) {
-        return tree.retained[node];
+        return tree.retained(node);
     }
 
     int idom(int node) {
-        return tree.idom[node];
+        return tree.idom(node);
     }
 
     int node(long id) {

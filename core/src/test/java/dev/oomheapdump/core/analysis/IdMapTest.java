@@ -2,6 +2,7 @@ package dev.oomheapdump.core.analysis;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -13,20 +14,46 @@ class IdMapTest {
     private static void roundTrip(long[] ids) throws HprofFormatException {
         long[] sorted = ids.clone();
         Arrays.sort(sorted);
-        int[] payload = new int[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            payload[i] = i;
+        roundTrip(ids, false);
+        roundTrip(sorted, true);
+    }
+
+    private static void roundTrip(long[] ids, boolean sorted) throws HprofFormatException {
+        try (Scratch scratch = Scratch.create(Path.of(System.getProperty("java.io.tmpdir"), "x"), null)) {
+            BigLongs in = scratch.longs("ids", ids.length);
+            BigInts degrees = scratch.ints("degrees", ids.length);
+            for (int f = 0; f < ids.length; f++) {
+                in.set(f, ids[f]);
+                degrees.set(f, (int) (ids[f] % 1000));
+            }
+            BigInts outOff = scratch.ints("outOff", ids.length + 1L);
+            IdMap map = IdMap.build(in, ids.length, sorted, degrees, outOff);
+            for (int f = 0; f < ids.length; f++) {
+                int index = map.index(ids[f]);
+                assertEquals(index, ranks(ids).get(ids[f]), "index is the rank of the id");
+                assertEquals(ids[f], map.id(index));
+                assertEquals(ids[f] % 1000, outOff.get(index + 1L) - outOff.get(index), "degree follows its id");
+            }
+            assertEquals(-1, map.index(0));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        int[][] out = new int[1][];
-        IdMap map = IdMap.build(ids.clone(), payload, out);
-        for (int f = 0; f < ids.length; f++) {
-            int index = map.index(ids[f]);
-            assertEquals(Arrays.binarySearch(sorted, ids[f]), index, "index is the rank of the id");
-            assertEquals(ids[f], map.id(index));
-            assertEquals(f, out[0][index], "payload follows its id");
+    }
+
+    private static java.util.Map<Long, Integer> cachedRanks;
+    private static long[] cachedFor;
+
+    private static java.util.Map<Long, Integer> ranks(long[] ids) {
+        if (cachedFor != ids) {
+            long[] sorted = ids.clone();
+            Arrays.sort(sorted);
+            cachedRanks = new java.util.HashMap<>();
+            for (int i = 0; i < sorted.length; i++) {
+                cachedRanks.put(sorted[i], i);
+            }
+            cachedFor = ids;
         }
-        assertEquals(-1, map.index(0));
-        assertEquals(-1, map.index(sorted[sorted.length - 1] + 8));
+        return cachedRanks;
     }
 
     @Test
@@ -44,6 +71,14 @@ class IdMapTest {
 
     @Test
     void aDuplicateIdIsADamagedFile() {
-        assertThrows(HprofFormatException.class, () -> IdMap.build(new long[] {8, 16, 8}, new int[3], new int[1][]));
+        assertThrows(HprofFormatException.class, () -> {
+            try (Scratch scratch = Scratch.create(Path.of(System.getProperty("java.io.tmpdir"), "x"), null)) {
+                BigLongs ids = scratch.longs("ids", 3);
+                ids.set(0, 8);
+                ids.set(1, 16);
+                ids.set(2, 8);
+                IdMap.build(ids, 3, false, scratch.ints("degrees", 3), scratch.ints("outOff", 4));
+            }
+        });
     }
 }
