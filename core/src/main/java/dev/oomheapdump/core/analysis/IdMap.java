@@ -37,7 +37,7 @@ final class IdMap {
      * are in file order. Ids already in increasing order (a HotSpot dump walks the heap by address) need no
      * sort and no memory beyond the map; otherwise they are sorted on the Java heap (8 bytes per object).
      */
-    static IdMap build(BigLongs ids, int n, boolean sorted, BigInts degrees, BigInts outOff)
+    static IdMap build(BigLongs ids, int n, boolean sorted, BigInts degrees, BigInts outOff, Scratch scratch)
             throws HprofFormatException {
         if (n == 0) {
             return new IdMap(0, 0, 0, new int[] {0, 0}, new char[0]);
@@ -73,25 +73,26 @@ final class IdMap {
                 outOff.set(r + 1, (int) off);
             }
         } else if ((range >>> align) < (1L << 32)) {
-            long[] packed = new long[n];
             for (int f = 0; f < n; f++) {
-                packed[f] = ((ids.get(f) - min) >>> align) << 31 | f;
+                ids.set(f, ((ids.get(f) - min) >>> align) << 31 | f);
             }
-            if (Runtime.getRuntime().maxMemory() - usedHeap() > 3L * 8 * n) {
-                Arrays.parallelSort(packed);
-            } else {
-                Arrays.sort(packed);
-            }
+            int keyBits = 64 - Long.numberOfLeadingZeros(range >>> align);
+            BigLongs packed = radixSort(ids, scratch.longs("sorted", n), n, 31, Math.max(1, keyBits));
+            packed.window(2);
+            long previous = -1;
             for (int r = 0; r < n; r++) {
-                long compressed = packed[r] >>> 31;
-                if (r > 0 && compressed == packed[r - 1] >>> 31) {
+                long key = packed.get(r);
+                long compressed = key >>> 31;
+                if (compressed == previous) {
                     throw duplicate(min + (compressed << align));
                 }
+                previous = compressed;
                 lows[r] = (char) compressed;
                 bucketStart[(int) (compressed >>> 16) + 1]++;
-                off += degrees.get(packed[r] & 0x7FFFFFFFL);
+                off += degrees.get(key & 0x7FFFFFFFL);
                 outOff.set(r + 1, (int) off);
             }
+            packed.release();
         } else {
             long[] file = new long[n];
             for (int f = 0; f < n; f++) {
@@ -121,9 +122,44 @@ final class IdMap {
         return new IdMap(min, range, align, bucketStart, lows);
     }
 
-    private static long usedHeap() {
-        Runtime rt = Runtime.getRuntime();
-        return rt.totalMemory() - rt.freeMemory();
+    /**
+     * Least-significant-digit radix sort of {@code n} keys by their bits {@code low} to {@code low + bits - 1},
+     * between two mapped tables (no Java heap but a count per digit value); returns the table that holds the
+     * sorted keys.
+     */
+    static BigLongs radixSort(BigLongs a, BigLongs b, int n, int low, int bits) {
+        int passes = (bits + 15) / 16;
+        int digit = (bits + passes - 1) / passes;
+        int[] counts = new int[1 << digit];
+        long mask = (1L << digit) - 1;
+        BigLongs from = a;
+        BigLongs to = b;
+        for (int pass = 0; pass < passes; pass++) {
+            int shift = low + pass * digit;
+            Arrays.fill(counts, 0);
+            from.window(2);
+            for (int i = 0; i < n; i++) {
+                counts[(int) ((from.get(i) >>> shift) & mask)]++;
+            }
+            int sum = 0;
+            for (int d = 0; d < counts.length; d++) {
+                int c = counts[d];
+                counts[d] = sum;
+                sum += c;
+            }
+            to.window(0);
+            for (int i = 0; i < n; i++) {
+                long key = from.get(i);
+                to.set(counts[(int) ((key >>> shift) & mask)]++, key);
+            }
+            to.release();
+            BigLongs t = from;
+            from = to;
+            to = t;
+        }
+        from.window(0);
+        to.window(0);
+        return from;
     }
 
     private static HprofFormatException duplicate(long id) {

@@ -49,7 +49,7 @@ final class IndexBuilder {
         int count = (int) one.count;
         BigInts outOff = scratch.ints("outOff", count + 1L);
         outOff.window(2);
-        IdMap map = IdMap.build(one.ids, count, one.sorted, one.degrees, outOff);
+        IdMap map = IdMap.build(one.ids, count, one.sorted, one.degrees, outOff, scratch);
         one.ids.release();
         one.degrees.release();
         outOff.window(0);

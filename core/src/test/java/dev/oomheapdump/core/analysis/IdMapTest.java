@@ -24,10 +24,12 @@ class IdMapTest {
             BigInts degrees = scratch.ints("degrees", ids.length);
             for (int f = 0; f < ids.length; f++) {
                 in.set(f, ids[f]);
+            }
+            for (int f = 0; f < ids.length; f++) {
                 degrees.set(f, (int) (ids[f] % 1000));
             }
             BigInts outOff = scratch.ints("outOff", ids.length + 1L);
-            IdMap map = IdMap.build(in, ids.length, sorted, degrees, outOff);
+            IdMap map = IdMap.build(in, ids.length, sorted, degrees, outOff, scratch);
             for (int f = 0; f < ids.length; f++) {
                 int index = map.index(ids[f]);
                 assertEquals(index, ranks(ids).get(ids[f]), "index is the rank of the id");
@@ -77,7 +79,7 @@ class IdMapTest {
                 ids.set(0, 8);
                 ids.set(1, 16);
                 ids.set(2, 8);
-                IdMap.build(ids, 3, false, scratch.ints("degrees", 3), scratch.ints("outOff", 4));
+                IdMap.build(ids, 3, false, scratch.ints("degrees", 3), scratch.ints("outOff", 4), scratch);
             }
         });
     }
