@@ -12,6 +12,8 @@ import java.util.Map;
  */
 final class IndexBuilder {
 
+    private static final int PASS2_WINDOW = 8;
+
     private final Path file;
     private final AnalysisProgress progress;
     private final Scratch scratch;
@@ -60,10 +62,18 @@ final class IndexBuilder {
             roots.nodes[i] = map.index(roots.ids.get(i));
         }
         Pass2 two = new Pass2(classes, map, outOff, idSize, scratch);
+        // The file is a few runs of increasing ids, so pass 2 writes each table in a few sequential streams:
+        // a window of a few chunks each keeps the resident memory small.
+        for (BigInts t : new BigInts[] {outOff, two.classOf, two.size, two.targets}) {
+            t.window(PASS2_WINDOW);
+        }
         try (HprofInput in = HprofInput.open(file)) {
             HprofParser parser = new HprofParser(in, f -> progress.update("reading references", f));
             parser.header();
             parser.records(two);
+        }
+        for (BigInts t : new BigInts[] {outOff, two.classOf, two.size, two.targets}) {
+            t.window(0);
         }
         return new HeapIndex(idSize, classes, map, two.classOf, two.size, outOff, two.targets, two.classNode,
                 two.instances, two.shallow, roots, two.huge);

@@ -18,7 +18,7 @@ import java.nio.channels.FileChannel;
  */
 abstract class MappedTable {
 
-    static final int CHUNK_SHIFT = 24;
+    static final int CHUNK_SHIFT = 22;
     static final long CHUNK_BYTES = 1L << CHUNK_SHIFT;
 
     private static final Object UNSAFE;
