@@ -1,0 +1,160 @@
+package dev.oomheapdump.core.analysis;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The largest dominators, each followed down to its accumulation point and given its shortest path from a
+ * GC root.
+ *
+ * <p>Candidates are the top-level dominators (children of the virtual super-root), largest first. A candidate
+ * that owes at least {@link #ACCUMULATION} of its retained size to one child in the dominator tree (a class to
+ * one static field, a collection to its backing array) is followed down to that child, repeatedly, as Eclipse
+ * MAT's leak suspects do; but never into an object of its own class, so a linked list is reported at its head,
+ * not at its last node. The path is a shortest path in the object graph, found by a breadth-first search
+ * backwards over predecessors from the object to the nearest GC root.
+ */
+final class LeakSuspects {
+
+    static final double ACCUMULATION = 0.8;
+    private static final int MAX_DESCENT = 10_000;
+
+    private LeakSuspects() {
+    }
+
+    static List<HeapReport.Suspect> find(HeapIndex index, DominatorTree tree, int limit, Path file,
+                                         Scratch scratch) throws IOException {
+        long total = tree.reachableBytes;
+        if (limit <= 0 || total == 0) {
+            return List.of();
+        }
+        // In preorder numbers from here on.
+        int[] top = topLevel(tree, limit);
+        BigInts biggest = biggestChildren(tree, scratch);
+        Set<Integer> points = new LinkedHashSet<>();
+        for (int candidate : top) {
+            int x = candidate;
+            for (int steps = 0; steps < MAX_DESCENT; steps++) {
+                int child = biggest.get(x);
+                if (child == 0 || tree.retainedPre(child) < ACCUMULATION * tree.retainedPre(x)
+                        || index.classOf.get(tree.vertex(child)) == index.classOf.get(tree.vertex(x))) {
+                    break;
+                }
+                x = child;
+            }
+            points.add(x);
+        }
+        biggest.release();
+        List<int[]> paths = new ArrayList<>();
+        BigInts from = scratch.ints("bfsFrom", tree.count + 1L);
+        BigInts queue = scratch.ints("bfsQueue", tree.count + 1L);
+        for (int p : points) {
+            paths.add(path(tree, p, from, queue));
+        }
+        from.release();
+        queue.release();
+        List<List<String>> names = new PathNames(index, file).name(paths);
+        List<HeapReport.Suspect> out = new ArrayList<>();
+        int i = 0;
+        for (int p : points) {
+            long retained = tree.retainedPre(p);
+            int node = tree.vertex(p);
+            ClassDef def = index.classDef(node);
+            String cls = index.isClassObject(node) ? "java.lang.Class" : def.name;
+            double percent = Math.round(retained * 10000.0 / total) / 100.0;
+            out.add(new HeapReport.Suspect(cls, "0x" + Long.toHexString(index.ids.id(node)), retained, percent,
+                    names.get(i++)));
+        }
+        out.sort((a, b) -> Long.compare(b.retainedBytes(), a.retainedBytes()));
+        return out;
+    }
+
+    /** The largest children of the super-root, ties broken by node index (lowest first). */
+    private static int[] topLevel(DominatorTree tree, int limit) {
+        long[] best = new long[limit];
+        int[] nodes = new int[limit];
+        int[] pres = new int[limit];
+        int count = 0;
+        for (int p = 2; p <= tree.count; p++) {
+            long r = tree.retainedPre(p);
+            if (tree.domPre(p) != DominatorTree.SUPER || r == 0) {
+                continue;
+            }
+            int v = tree.vertex(p);
+            if (count == limit && !before(r, v, best[count - 1], nodes[count - 1])) {
+                continue;
+            }
+            if (count < limit) {
+                count++;
+            }
+            int i = count - 1;
+            while (i > 0 && before(r, v, best[i - 1], nodes[i - 1])) {
+                best[i] = best[i - 1];
+                nodes[i] = nodes[i - 1];
+                pres[i] = pres[i - 1];
+                i--;
+            }
+            best[i] = r;
+            nodes[i] = v;
+            pres[i] = p;
+        }
+        return Arrays.copyOf(pres, count);
+    }
+
+    private static boolean before(long r, int v, long otherR, int otherV) {
+        return r > otherR || r == otherR && v < otherV;
+    }
+
+    /** Per preorder number, its child in the dominator tree with the most retained bytes (0 when none). */
+    private static BigInts biggestChildren(DominatorTree tree, Scratch scratch) {
+        BigInts biggest = scratch.ints("biggest", tree.count + 1L);
+        for (int i = 2; i <= tree.count; i++) {
+            int p = tree.domPre(i);
+            int b = biggest.get(p);
+            if (b == 0 || before(tree.retainedPre(i), tree.vertex(i), tree.retainedPre(b), tree.vertex(b))) {
+                biggest.set(p, i);
+            }
+        }
+        return biggest;
+    }
+
+    /**
+     * Nodes from a GC root object to the target (a preorder number), shortest first found backwards over
+     * predecessors. {@code from} must be all 0 and is left so.
+     */
+    static int[] path(DominatorTree tree, int target, BigInts from, BigInts queue) {
+        int head = 0;
+        int tail = 0;
+        queue.set(tail++, target);
+        from.set(target, target);
+        int found = -1;
+        while (head < tail && found < 0) {
+            int x = queue.get(head++);
+            int end = tree.predOff.get(x + 1L);
+            for (int e = tree.predOff.get(x); e < end; e++) {
+                int p = tree.preds.get(e);
+                if (p == DominatorTree.SUPER) {
+                    found = x;
+                    break;
+                }
+                if (from.get(p) == 0) {
+                    from.set(p, x);
+                    queue.set(tail++, p);
+                }
+            }
+        }
+        List<Integer> nodes = new ArrayList<>();
+        for (int x = found; x > 0; x = from.get(x) == x ? -1 : from.get(x)) {
+            nodes.add(tree.vertex(x));
+        }
+        for (int i = 0; i < tail; i++) {
+            from.set(queue.get(i), 0);
+        }
+        return nodes.stream().mapToInt(Integer::intValue).toArray();
+    }
+}

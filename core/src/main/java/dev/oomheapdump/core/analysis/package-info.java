@@ -1,0 +1,34 @@
+/**
+ * Explains a heap dump offline: HPROF reader, index, class histogram, dominator tree, retained sizes, leak
+ * suspects, diff and reports. The public surface is {@link dev.oomheapdump.core.analysis.HeapAnalyzer},
+ * {@link dev.oomheapdump.core.analysis.HeapReport}, {@link dev.oomheapdump.core.analysis.HeapDiff},
+ * {@link dev.oomheapdump.core.analysis.DiffReport}, {@link dev.oomheapdump.core.analysis.AnalysisProgress} and
+ * {@link dev.oomheapdump.core.analysis.HprofFormatException}; everything else is package-private.
+ *
+ * <h2>Layout</h2>
+ * {@code HprofInput} and {@code HprofParser} know the format and nothing else; {@code IndexBuilder} makes the
+ * {@code HeapIndex} in two passes; {@code DominatorTree}, {@code Histogram}, {@code LeakSuspects} and
+ * {@code PathNames} are one result each; {@code HeapReport} and {@code DiffReport} write JSON and text.
+ *
+ * <h2>Memory</h2>
+ * No Java object per heap object, and no per-object table on the Java heap but the {@code IdMap} (2 bytes per
+ * object plus a bucket table): every other table is a memory-mapped temporary file ({@code Scratch},
+ * {@code BigInts}, {@code BigLongs}; 4 MiB chunks, unlinked as soon as opened, so nothing survives the JVM).
+ * Pass 1 writes ids and reference bounds; ids out of order are radix-sorted between two mapped files. Pass 2
+ * fills class, shallow size, CSR offsets and targets. The dominator computation works in preorder space (see
+ * {@code DominatorTree}). Tables read or written in order keep only a few chunks mapped, so the resident size
+ * is what is used at random in each phase. Measured on a 667 MB dump of 16.8 M objects: {@code -Xmx80m}
+ * suffices (N/8), 0.51 GB peak RSS (0.76 times the file; the previous all-heap design: 1.13 GB), 8 s.
+ * Not yet at half the file: the depth-first search keeps {@code pre}, offsets, targets and classes mapped
+ * at random.
+ *
+ * <h2>Semantics, and where they differ from NetBeans (VisualVM)</h2>
+ * Instance counts and shallow sizes match the NetBeans profiler heap library exactly (header of two identifiers;
+ * arrays two identifiers plus 8 plus elements; class objects have no size and are not {@code java.lang.Class}
+ * instances). The {@code referent} of {@code java.lang.ref.Reference} is not followed, for reachability nor for
+ * dominators; NetBeans leaves it out of reachability but counts it as a referrer in its dominator computation,
+ * so our retained sizes are equal or a little larger (0.1% on the JDK's own objects in the tests, equal for the
+ * application's). An instance keeps its class alive only where the search first reaches the class through it,
+ * as in NetBeans. Retained bytes per class add up the objects whose immediate dominator is not of the same class.
+ */
+package dev.oomheapdump.core.analysis;
