@@ -1,34 +1,58 @@
 package dev.oomheapdump.core;
 
+import java.util.List;
+
 /** What a file in the dump directory is. */
 public enum ArtifactKind {
     /** A heap dump made on request. */
-    HEAP_SNAPSHOT(".hprof", "heap snapshot"),
-    /** A heap dump made by the out-of-memory policy (the JVM's hook or the GC monitor). */
-    OOM_DUMP(".hprof", "OOM dump"),
+    HEAP_SNAPSHOT("heap snapshot", ".hprof"),
+    /** A heap dump made by the out-of-memory policy (the JVM's hook, the GC monitor, the OOM trap). */
+    OOM_DUMP("OOM dump", ".hprof"),
     /** A JFR recording of CPU samples made on request. */
-    CPU_PROFILE(".jfr", "CPU profile");
+    CPU_PROFILE("CPU profile", ".jfr"),
+    /** What filled the heap of a dump: its analysis, as JSON and as the text summary for people. */
+    HEAP_REPORT("heap report", ".report.json", ".report.txt");
 
-    private final String extension;
     private final String label;
+    private final List<String> extensions;
 
-    ArtifactKind(String extension, String label) {
-        this.extension = extension;
+    ArtifactKind(String label, String... extensions) {
         this.label = label;
+        this.extensions = List.of(extensions);
     }
 
-    /** How messages name the kind: "heap snapshot", "OOM dump", "CPU profile". */
+    /** How messages name the kind: "heap snapshot", "OOM dump", "CPU profile", "heap report". */
     public String label() {
         return label;
     }
 
-    /** The file name extension, with its dot. */
+    /** The file name extension a new file of this kind gets, with its dot. */
     public String extension() {
-        return extension;
+        return extensions.get(0);
+    }
+
+    /** Every extension a file of this kind may have ({@code .report.json} and {@code .report.txt}). */
+    public List<String> extensions() {
+        return extensions;
+    }
+
+    /** The extension {@code name} ends with, or the primary one when it ends with none of them. */
+    public String extensionOf(String name) {
+        for (String extension : extensions) {
+            if (name.endsWith(extension)) {
+                return extension;
+            }
+        }
+        return extension();
+    }
+
+    /** True when {@code name} ends with one of this kind's extensions. */
+    public boolean matches(String name) {
+        return extensions.stream().anyMatch(name::endsWith);
     }
 
     /** True for the kinds that are HPROF heap dumps. */
     public boolean isHeapDump() {
-        return this != CPU_PROFILE;
+        return this == HEAP_SNAPSHOT || this == OOM_DUMP;
     }
 }

@@ -20,10 +20,12 @@ public record OomEvent(String type, String message, Map<String, String> data) {
     public static final String JOB_STARTED = "job.started";
     public static final String JOB_ENDED = "job.ended";
     public static final String POLICY_CHANGED = "policy.changed";
+    /** An analysis the policy asked for was not run (no memory for it, a damaged dump) or failed. */
+    public static final String ANALYSIS_FAILED = "analysis.failed";
 
     /** Every type, for listeners that declare what they may receive. */
     public static final java.util.List<String> TYPES = java.util.List.of(FILE_CREATED, FILE_DELETED, OOM_DUMP_STARTED,
-            OOM_DUMP_CREATED, OOM_DUMP_FAILED, JOB_STARTED, JOB_ENDED, POLICY_CHANGED);
+            OOM_DUMP_CREATED, OOM_DUMP_FAILED, JOB_STARTED, JOB_ENDED, POLICY_CHANGED, ANALYSIS_FAILED);
 
     public OomEvent {
         data = Map.copyOf(data);

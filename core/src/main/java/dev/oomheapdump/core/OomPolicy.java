@@ -19,7 +19,7 @@ import java.util.OptionalInt;
  * <p>Options use the names and defaults of node-oom-heapdump, plus {@code directory}:
  * <pre>
  * heapdumpOnOOM=true  OOMImplementation=NATIVE_HOOK  path=OoM-pid-&lt;pid&gt;  addTimestamp=false
- * port=(none)  limit=3  threshold=70  directory=(folder of an absolute path, else ./heapdumps)
+ * port=(none)  limit=3  threshold=70  directory=(folder of an absolute path, else ./heapdumps)  analyze=off
  * </pre>
  * Every way to build or change a policy validates every value first and names the bad option and
  * value in an {@link IllegalArgumentException}; a policy is never half changed.
@@ -34,14 +34,15 @@ public final class OomPolicy {
     public static final String LIMIT = "limit";
     public static final String THRESHOLD = "threshold";
     public static final String DIRECTORY = "directory";
+    public static final String ANALYZE = "analyze";
 
     /** Every option key, in documentation order. */
     public static final List<String> KEYS = List.of(HEAPDUMP_ON_OOM, OOM_IMPLEMENTATION, PATH, ADD_TIMESTAMP,
-            PORT, LIMIT, THRESHOLD, DIRECTORY);
+            PORT, LIMIT, THRESHOLD, DIRECTORY, ANALYZE);
 
     /** The options that may change while the JVM runs; {@code port} and {@code directory} are fixed at start. */
     public static final List<String> RUNTIME_KEYS = List.of(HEAPDUMP_ON_OOM, OOM_IMPLEMENTATION, PATH,
-            ADD_TIMESTAMP, LIMIT, THRESHOLD);
+            ADD_TIMESTAMP, LIMIT, THRESHOLD, ANALYZE);
 
     public static final int MIN_THRESHOLD = 1;
     public static final int MAX_THRESHOLD = 99;
@@ -57,9 +58,10 @@ public final class OomPolicy {
     private final int limit;
     private final int threshold;
     private final Path directory;
+    private final AutoAnalysis analyze;
 
     private OomPolicy(boolean heapdumpOnOOM, OomImplementation implementation, String path, boolean addTimestamp,
-                      int port, int limit, int threshold, Path directory) {
+                      int port, int limit, int threshold, Path directory, AutoAnalysis analyze) {
         this.heapdumpOnOOM = heapdumpOnOOM;
         this.implementation = implementation;
         this.path = path;
@@ -68,6 +70,7 @@ public final class OomPolicy {
         this.limit = limit;
         this.threshold = threshold;
         this.directory = directory;
+        this.analyze = analyze;
     }
 
     /** The defaults, with {@code directory} resolved against the working directory. */
@@ -184,6 +187,7 @@ public final class OomPolicy {
         int port = base == null ? 0 : base.port;
         int limit = base == null ? 3 : base.limit;
         int threshold = base == null ? 70 : base.threshold;
+        AutoAnalysis analyze = base == null ? AutoAnalysis.OFF : base.analyze;
 
         if (options.containsKey(HEAPDUMP_ON_OOM)) {
             heapdumpOnOOM = parseBoolean(HEAPDUMP_ON_OOM, options.get(HEAPDUMP_ON_OOM));
@@ -202,6 +206,9 @@ public final class OomPolicy {
         }
         if (options.containsKey(THRESHOLD)) {
             threshold = parseInt(THRESHOLD, options.get(THRESHOLD), MIN_THRESHOLD, MAX_THRESHOLD);
+        }
+        if (options.containsKey(ANALYZE)) {
+            analyze = parseAnalyze(options.get(ANALYZE));
         }
 
         // path and directory depend on each other: an absolute path gives the default directory,
@@ -250,7 +257,8 @@ public final class OomPolicy {
             }
             path = FileNames.checkBaseName("option 'path'", fileName, ArtifactKind.OOM_DUMP);
         }
-        return new OomPolicy(heapdumpOnOOM, implementation, path, addTimestamp, port, limit, threshold, directory);
+        return new OomPolicy(heapdumpOnOOM, implementation, path, addTimestamp, port, limit, threshold, directory,
+                analyze);
     }
 
     private static Path toPath(String key, String value) {
@@ -282,6 +290,17 @@ public final class OomPolicy {
         }
         throw new IllegalArgumentException("Option '" + OOM_IMPLEMENTATION + "' must be NATIVE_HOOK or "
                 + "GC_MONITORING, not '" + FileNames.shorten(String.valueOf(value)) + "'");
+    }
+
+    static AutoAnalysis parseAnalyze(String value) {
+        String v = value == null ? "" : value.trim().toUpperCase(Locale.ROOT);
+        for (AutoAnalysis a : AutoAnalysis.values()) {
+            if (a.name().equals(v)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("Option '" + ANALYZE + "' must be off, oom or all, not '"
+                + FileNames.shorten(String.valueOf(value)) + "'");
     }
 
     static int parseInt(String key, String value, int min, int max) {
@@ -333,6 +352,11 @@ public final class OomPolicy {
         return threshold;
     }
 
+    /** Which heap dumps are analyzed without being asked. */
+    public AutoAnalysis analyze() {
+        return analyze;
+    }
+
     /** The only folder the suite writes to, lists and deletes from: absolute and normalized. */
     public Path directory() {
         return directory;
@@ -342,7 +366,7 @@ public final class OomPolicy {
         return port == 0 ? "not set" : String.valueOf(port);
     }
 
-    /** Every option as text, in documentation order; {@code port} is absent when not set. */
+    /** Every option as text, in documentation order; {@code port} is absent when not set, {@code analyze} when off. */
     public Map<String, String> toMap() {
         Map<String, String> map = new LinkedHashMap<>();
         map.put(HEAPDUMP_ON_OOM, String.valueOf(heapdumpOnOOM));
@@ -355,6 +379,9 @@ public final class OomPolicy {
         map.put(LIMIT, String.valueOf(limit));
         map.put(THRESHOLD, String.valueOf(threshold));
         map.put(DIRECTORY, directory.toString());
+        if (analyze != AutoAnalysis.OFF) {
+            map.put(ANALYZE, analyze.name().toLowerCase(Locale.ROOT));
+        }
         return Collections.unmodifiableMap(map);
     }
 

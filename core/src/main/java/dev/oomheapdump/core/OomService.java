@@ -2,6 +2,7 @@ package dev.oomheapdump.core;
 
 import dev.oomheapdump.core.job.CpuProfiler;
 import dev.oomheapdump.core.job.HeapDumper;
+import dev.oomheapdump.core.job.HeapReports;
 import dev.oomheapdump.core.job.JobGuard;
 import dev.oomheapdump.core.job.OomDumpWriter;
 import dev.oomheapdump.core.job.RequestedJobs;
@@ -45,6 +46,9 @@ public final class OomService implements Closeable {
     private final RequestedJobs jobs;
     private final OomTriggers triggers;
     private final DirectoryWatcher watcher;
+    private final HeapReports reports;
+    private final java.util.concurrent.ExecutorService analyses = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Daemons.factory("analysis"));
     private final Thread shutdownHook = new Thread(this::finishBeforeExit, Daemons.PREFIX + "shutdown");
     private final Object policyLock = new Object();
     private volatile OomPolicy policy;
@@ -59,6 +63,8 @@ public final class OomService implements Closeable {
         this.triggers = new OomTriggers(policy, store, new OomDumpWriter(store, guard, dumper, events)::write, armer,
                 monitors, events, clock);
         this.watcher = new DirectoryWatcher(store, triggers::checkHook);
+        this.reports = new HeapReports(store, events);
+        events.add(this::analyzeWhenAsked);
     }
 
     /**
@@ -77,6 +83,7 @@ public final class OomService implements Closeable {
         try {
             service.triggers.apply(policy);
             service.watcher.start();
+            service.analyzeLeftovers(policy);
             Runtime.getRuntime().addShutdownHook(service.shutdownHook);
             return service;
         } catch (RuntimeException | Error e) {
@@ -105,6 +112,9 @@ public final class OomService implements Closeable {
             }
             triggers.apply(next);
             policy = next;
+            if (next.analyze() != previous.analyze()) {
+                analyzeLeftovers(next);
+            }
             events.emit(OomEvent.POLICY_CHANGED, "Policy changed to " + next, Map.of("policy", next.toString(),
                     "previous", previous.toString()));
         }
@@ -130,6 +140,78 @@ public final class OomService implements Closeable {
     /** The OOM trap's call: an OutOfMemoryError is being made on this thread. See {@link OomTriggers#onTrapped}. */
     public void onTrapped(OutOfMemoryError error) {
         triggers.onTrapped(error);
+    }
+
+    // ---- what filled the heap ------------------------------------------------------------------------------
+
+    /**
+     * Analyzes a listed heap dump in a separate low-priority process on this host and returns its report's path
+     * ({@code <dump>.report.json}, beside {@code <dump>.report.txt}); blocks until the report is written.
+     *
+     * @throws IllegalArgumentException when the request names no complete heap dump, or the dump is damaged
+     * @throws IllegalStateException    when an analysis runs already, or this host lacks the memory for it
+     * @throws IOException              when the analysis fails otherwise
+     */
+    public Path analyzeHeapSnapshot(String name) throws IOException {
+        try {
+            return reports.analyze(name);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while analyzing " + name, e);
+        }
+    }
+
+    /**
+     * The text summary of a dump's report (by the dump's name or the report's).
+     *
+     * @throws IllegalArgumentException when there is no complete report yet
+     */
+    public String readHeapReport(String name) throws IOException {
+        return reports.readText(name);
+    }
+
+    /** The dump being analyzed, or empty. */
+    public String runningAnalysis() {
+        return reports.running();
+    }
+
+    /** The policy's {@code analyze}: a new dump it covers is analyzed, on the analysis thread. */
+    private void analyzeWhenAsked(OomEvent event) {
+        boolean oomDump = event.type().equals(OomEvent.OOM_DUMP_CREATED);
+        boolean snapshot = event.type().equals(OomEvent.FILE_CREATED)
+                && ArtifactKind.HEAP_SNAPSHOT.name().equals(event.data().get("kind"));
+        ArtifactKind kind = oomDump ? ArtifactKind.OOM_DUMP : snapshot ? ArtifactKind.HEAP_SNAPSHOT : null;
+        if (kind != null && policy.analyze().covers(kind)) {
+            submitAnalysis(event.data().get("path"));
+        }
+    }
+
+    /** Dumps the policy's {@code analyze} covers that have no report yet, those of earlier runs included. */
+    private void analyzeLeftovers(OomPolicy p) {
+        for (Artifact artifact : store.list()) {
+            if (p.analyze().covers(artifact.kind()) && artifact.isComplete() && !reports.hasReport(artifact)) {
+                submitAnalysis(artifact.path().toString());
+            }
+        }
+    }
+
+    private void submitAnalysis(String path) {
+        try {
+            analyses.execute(() -> {
+                try {
+                    if (!closed) {
+                        reports.analyze(path);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (Exception | OutOfMemoryError e) {
+                    events.emitQuietly(OomEvent.ANALYSIS_FAILED, "No analysis of " + path + ": " + e.getMessage(),
+                            OomEvents.map("path", path, "error", String.valueOf(e.getMessage())));
+                }
+            });
+        } catch (RuntimeException e) {
+            // closed meanwhile
+        }
     }
 
     // ---- jobs on request -----------------------------------------------------------------------------------
@@ -212,9 +294,14 @@ public final class OomService implements Closeable {
         return store.list();
     }
 
-    /** The listed file with this name or absolute path in the directory. */
-    public Optional<Artifact> find(String fileName) {
-        return store.find(fileName);
+    /**
+     * The listed file a request names: its file name, its absolute path in the directory, or its name without
+     * the extension.
+     *
+     * @throws IllegalArgumentException when it names no file the suite made
+     */
+    public Artifact listed(String requested) {
+        return store.listed(requested);
     }
 
     /** "heap snapshot 'x.hprof' since ... (1.2 s ago)", or empty when idle. */
@@ -282,6 +369,7 @@ public final class OomService implements Closeable {
         }
         triggers.close();
         watcher.close();
+        analyses.shutdownNow();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException | IllegalArgumentException e) {

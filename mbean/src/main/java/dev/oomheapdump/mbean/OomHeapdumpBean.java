@@ -68,7 +68,11 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
             Map.entry("deleteCpuProfile", "Delete one CPU profile the suite made"),
             Map.entry("deleteAllCpuProfiles", "Delete every CPU profile the suite made"),
             Map.entry("applyPolicy", "Change several policy options at once (key=value,key=value); all or nothing"),
-            Map.entry("readArtifact", "Read bytes of a listed file, to fetch it over JMX"));
+            Map.entry("readArtifact", "Read bytes of a listed file, to fetch it over JMX"),
+            Map.entry("Analyze", "Dumps analyzed without being asked: off, oom (OOM dumps) or all (snapshots too)"),
+            Map.entry("analyzeHeapSnapshot", "What filled the heap: analyze a listed dump in a separate low-priority "
+                    + "process; returns the .report.json path"),
+            Map.entry("readHeapReport", "The text summary of a dump's report (run analyzeHeapSnapshot first)"));
 
     private static final Map<String, String[][]> PARAMETERS = Map.of(
             "createHeapSnapshot", new String[][]{{"path", "File name in Directory (empty: generated); .hprof is appended"}},
@@ -78,7 +82,9 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
             "deleteCpuProfile", new String[][]{{"path", "File name or absolute path of a listed CPU profile"}},
             "applyPolicy", new String[][]{{"options", "e.g. OOMImplementation=GC_MONITORING,threshold=80,limit=2"}},
             "readArtifact", new String[][]{{"path", "File name or absolute path of a listed file"},
-                    {"offset", "First byte to read"}, {"length", "Bytes to read, 1 to 8388608"}});
+                    {"offset", "First byte to read"}, {"length", "Bytes to read, 1 to 8388608"}},
+            "analyzeHeapSnapshot", new String[][]{{"path", "File name or absolute path of a listed heap dump"}},
+            "readHeapReport", new String[][]{{"path", "A listed heap dump or its report, by name or absolute path"}});
 
     private final OomService service;
     private final ObjectName objectName;
@@ -204,6 +210,16 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
     @Override
     public void setAddTimestamp(boolean addTimestamp) {
         change(OomPolicy.ADD_TIMESTAMP, Boolean.toString(addTimestamp));
+    }
+
+    @Override
+    public String getAnalyze() {
+        return service.policy().analyze().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @Override
+    public void setAnalyze(String analyze) {
+        change(OomPolicy.ANALYZE, analyze);
     }
 
     @Override
@@ -335,6 +351,24 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
     }
 
     @Override
+    public String analyzeHeapSnapshot(String path) {
+        try {
+            return service.analyzeHeapSnapshot(path).toString();
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String readHeapReport(String path) {
+        try {
+            return service.readHeapReport(path);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read the report of " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public byte[] readArtifact(String path, long offset, int length) {
         if (offset < 0) {
             throw new IllegalArgumentException("offset must be 0 or more, not " + offset);
@@ -364,26 +398,7 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
     }
 
     private Artifact listed(String path) {
-        if (path == null || path.isBlank()) {
-            throw new IllegalArgumentException("path is empty: give a listed file's name or absolute path");
-        }
-        String requested = path.trim();
-        List<Artifact> artifacts = service.artifacts();
-        for (Artifact artifact : artifacts) {
-            Path p = artifact.path();
-            if (p.toString().equals(requested) || p.getFileName().toString().equals(requested)) {
-                return artifact;
-            }
-        }
-        for (ArtifactKind kind : ArtifactKind.values()) {
-            for (Artifact artifact : artifacts) {
-                if (artifact.path().getFileName().toString().equals(requested + kind.extension())) {
-                    return artifact;
-                }
-            }
-        }
-        throw new IllegalArgumentException("'" + requested + "' is not a file oom-heapdump made in "
-                + service.policy().directory());
+        return service.listed(path);
     }
 
     // ---- self-description for JConsole and friends ----
@@ -419,6 +434,7 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
     @Override
     protected int getImpact(MBeanOperationInfo info) {
         return info.getName().startsWith("delete") || info.getName().startsWith("create")
-                || info.getName().equals("applyPolicy") ? MBeanOperationInfo.ACTION : MBeanOperationInfo.INFO;
+                || info.getName().equals("applyPolicy") || info.getName().equals("analyzeHeapSnapshot")
+                ? MBeanOperationInfo.ACTION : MBeanOperationInfo.INFO;
     }
 }

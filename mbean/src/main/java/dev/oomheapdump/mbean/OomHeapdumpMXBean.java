@@ -104,6 +104,15 @@ public interface OomHeapdumpMXBean {
     /** Dumps made by the OOM policy in this JVM (attempts, failed ones included). */
     int getOomDumpCount();
 
+    /** Which heap dumps are analyzed without being asked: {@code off}, {@code oom} (OOM dumps, this run's and
+     * earlier runs'), {@code all} (snapshots too). */
+    String getAnalyze();
+
+    /**
+     * @throws IllegalArgumentException naming the value unless it is off, oom or all
+     */
+    void setAnalyze(String analyze);
+
     // ---- operations ----
 
     /**
@@ -151,6 +160,28 @@ public interface OomHeapdumpMXBean {
 
     /** Deletes every CPU profile the suite made. */
     void deleteAllCpuProfiles();
+
+    /**
+     * Explains what filled the heap of a listed dump: the analysis (class histogram, dominator tree, retained
+     * sizes, leak suspects with their paths from GC roots) runs in a separate low-priority JVM on this JVM's host,
+     * never in its heap, one at a time, and never delays an OOM dump. Blocks until the report is written.
+     *
+     * @param path a listed heap dump (snapshot or OOM dump), by name or absolute path
+     * @return the absolute path of {@code <dump>.report.json} on the JVM's host; {@code <dump>.report.txt}, the
+     *         summary for people, lies beside it; both are listed as {@code HEAP_REPORT}
+     * @throws IllegalArgumentException when the file is not a complete listed heap dump, or is damaged
+     * @throws IllegalStateException    when an analysis runs already, or the host cannot give the memory the
+     *                                  analysis needs (the message says how much), or the analysis failed
+     */
+    String analyzeHeapSnapshot(String path);
+
+    /**
+     * The text summary of a dump's report: totals, the top suspects with their paths, the largest classes.
+     *
+     * @param path a listed heap dump or its report, by name or absolute path
+     * @throws IllegalArgumentException when there is no report for it yet
+     */
+    String readHeapReport(String path);
 
     /**
      * Reads part of a file the suite made, to fetch a dump where only JMX reaches the JVM

@@ -69,9 +69,10 @@ class MXBeanComplianceTest {
         Map<String, MBeanAttributeInfo> attributes = Arrays.stream(info.getAttributes())
                 .collect(Collectors.toMap(MBeanAttributeInfo::getName, a -> a));
         assertEquals(Set.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp", "Threshold", "Limit", "Port",
-                "Directory", "HeapSnapshots", "CpuProfiles", "Artifacts", "Busy", "CurrentJob", "OomDumpCount"),
+                "Directory", "HeapSnapshots", "CpuProfiles", "Artifacts", "Busy", "CurrentJob", "OomDumpCount", "Analyze"),
                 attributes.keySet());
-        for (String writable : List.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp", "Threshold", "Limit")) {
+        for (String writable : List.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp", "Threshold", "Limit",
+                "Analyze")) {
             assertTrue(attributes.get(writable).isWritable(), writable + " is writable");
         }
         for (MBeanAttributeInfo a : attributes.values()) {

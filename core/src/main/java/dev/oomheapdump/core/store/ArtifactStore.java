@@ -6,6 +6,7 @@ import dev.oomheapdump.core.ArtifactOrigin;
 import dev.oomheapdump.core.ArtifactState;
 import dev.oomheapdump.core.format.HprofFile;
 import dev.oomheapdump.core.format.JfrFile;
+import dev.oomheapdump.core.format.ReportFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -134,14 +135,15 @@ public final class ArtifactStore {
     public Reservation reserve(String fileName, ArtifactKind kind, boolean unique, boolean inPlace) throws IOException {
         synchronized (lock) {
             Files.createDirectories(directory);
-            String base = fileName.substring(0, fileName.length() - kind.extension().length());
+            String extension = kind.extensionOf(fileName);
+            String base = fileName.substring(0, fileName.length() - extension.length());
             String name = fileName;
             for (int i = 2; taken(name, kind); i++) {
                 if (!unique) {
                     throw new IllegalArgumentException("File '" + fileName + "' already exists in " + directory
                             + "; nothing is overwritten: choose another name or delete it first");
                 }
-                name = base + "-" + i + kind.extension();
+                name = base + "-" + i + extension;
             }
             Entry entry = new Entry(kind, name, runId, System.currentTimeMillis());
             appendToIndex(entry);
@@ -250,6 +252,34 @@ public final class ArtifactStore {
     /** The cached listing, oldest first. Never touches the disk. */
     public List<Artifact> list() {
         return listing;
+    }
+
+    /**
+     * The listed file a request names: its file name, its absolute path, or its name without the extension.
+     *
+     * @throws IllegalArgumentException when the request is empty or names no listed file
+     */
+    public Artifact listed(String requested) {
+        if (requested == null || requested.isBlank()) {
+            throw new IllegalArgumentException("path is empty: give a listed file's name or absolute path");
+        }
+        String name = requested.trim();
+        List<Artifact> artifacts = listing;
+        for (Artifact artifact : artifacts) {
+            Path p = artifact.path();
+            if (p.toString().equals(name) || p.getFileName().toString().equals(name)) {
+                return artifact;
+            }
+        }
+        for (ArtifactKind kind : ArtifactKind.values()) {
+            for (Artifact artifact : artifacts) {
+                if (artifact.path().getFileName().toString().equals(name + kind.extension())) {
+                    return artifact;
+                }
+            }
+        }
+        throw new IllegalArgumentException("'" + FileNames.shorten(name) + "' is not a file oom-heapdump made in "
+                + directory);
     }
 
     /** The listed artifact with this final (or leftover temporary) file name. */
@@ -368,6 +398,9 @@ public final class ArtifactStore {
             HprofFile.Check check = HprofFile.check(file);
             return check.complete() ? null : check.reason();
         }
+        if (kind == ArtifactKind.HEAP_REPORT) {
+            return ReportFile.problem(file);
+        }
         JfrFile.Check check = JfrFile.check(file);
         return check.complete() ? null : check.reason();
     }
@@ -388,7 +421,7 @@ public final class ArtifactStore {
         // A name with another kind's extension resolves as that kind, so that the refusal names the real kind.
         ArtifactKind extensionKind = kinds.iterator().next();
         for (ArtifactKind kind : ArtifactKind.values()) {
-            if (requested != null && requested.trim().endsWith(kind.extension())) {
+            if (requested != null && kind.matches(requested.trim())) {
                 extensionKind = kind;
             }
         }
@@ -559,7 +592,7 @@ public final class ArtifactStore {
             try {
                 ArtifactKind kind = ArtifactKind.valueOf(fields[1]);
                 String name = fields[4];
-                if (!name.endsWith(kind.extension()) || name.indexOf('/') >= 0 || name.startsWith(".")) {
+                if (!kind.matches(name) || name.indexOf('/') >= 0 || name.startsWith(".")) {
                     continue;
                 }
                 Entry known = entries.get(name);

@@ -40,8 +40,7 @@ public final class FileNames {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException(label(what) + " is empty");
         }
-        String base = name.endsWith(kind.extension()) ? name.substring(0, name.length() - kind.extension().length())
-                : name;
+        String base = kind.matches(name) ? name.substring(0, name.length() - kind.extensionOf(name).length()) : name;
         if (name.indexOf('/') >= 0 || name.indexOf('\\') >= 0) {
             throw new IllegalArgumentException(label(what) + " '" + shorten(name)
                     + "' has a path separator: give a file name inside the dump directory");
@@ -92,7 +91,7 @@ public final class FileNames {
             }
             name = normal.getFileName().toString();
         }
-        return checkBaseName(what, name, kind) + kind.extension();
+        return checkBaseName(what, name, kind) + kind.extensionOf(name);
     }
 
     /** A name for a file the caller did not name: {@code prefix-yyyyMMdd-HHmmss-SSS}. */
@@ -110,8 +109,9 @@ public final class FileNames {
      * extension ({@code dumpHeap} insists on {@code .hprof}) and is hidden.
      */
     public static String temporaryName(String finalName, ArtifactKind kind) {
-        String base = finalName.substring(0, finalName.length() - kind.extension().length());
-        return "." + base + ".inprogress" + kind.extension();
+        String extension = kind.extensionOf(finalName);
+        String base = finalName.substring(0, finalName.length() - extension.length());
+        return "." + base + ".inprogress" + extension;
     }
 
     static String label(String what) {

@@ -27,10 +27,15 @@ public final class Cli {
             "  check FILE                    tell whether a .hprof or .jfr file is complete",
             "  fetch URL PATH OUT            copy a listed file from a remote JVM over JMX (URL: host:port or a",
             "                                service:jmx URL), for when JMX is all that reaches it",
+            "  analyze FILE [--top N] [--json]",
+            "                                what filled the heap (.hprof or .hprof.gz): totals, leak suspects with",
+            "                                their paths from GC roots, the classes that retain the most",
+            "  diff OLD NEW [MORE...] [--top N] [--json]",
+            "                                what grew between dumps of one JVM (oldest first)",
             "  --help                        this text",
             "",
             "as an agent: java -javaagent:oom-heapdump-agent.jar=port=9010,OOMImplementation=GC_MONITORING ...",
-            "options: heapdumpOnOOM, OOMImplementation, path, addTimestamp, port, limit, threshold, directory");
+            "options: heapdumpOnOOM, OOMImplementation, path, addTimestamp, port, limit, threshold, directory, analyze");
 
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
@@ -40,6 +45,8 @@ public final class Cli {
         COMMANDS.put("list", new ListCommand());
         COMMANDS.put("check", new CheckCommand());
         COMMANDS.put("fetch", new FetchCommand());
+        COMMANDS.put("analyze", new AnalyzeCommand());
+        COMMANDS.put("diff", new DiffCommand());
     }
 
     private Cli() {

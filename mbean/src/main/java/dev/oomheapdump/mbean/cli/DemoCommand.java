@@ -3,6 +3,9 @@ package dev.oomheapdump.mbean.cli;
 import dev.oomheapdump.core.Artifact;
 import dev.oomheapdump.core.ArtifactKind;
 import dev.oomheapdump.core.Daemons;
+import dev.oomheapdump.core.analysis.AnalysisProgress;
+import dev.oomheapdump.core.analysis.HeapAnalyzer;
+import dev.oomheapdump.core.analysis.HeapReport;
 import dev.oomheapdump.core.store.ArtifactStore;
 import dev.oomheapdump.mbean.JmxAddress;
 import dev.oomheapdump.mbean.OomHeapdumpMXBean;
@@ -25,6 +28,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -106,7 +111,26 @@ final class DemoCommand implements Command {
                 ? "== OK: the OOM dump, the heap snapshot and the CPU profile are complete"
                 : "!! missing or incomplete: " + (oomDump ? "" : "OOM dump ") + (snapshot ? "" : "heap snapshot ")
                 + (profile ? "" : "CPU profile"));
-        return oomDump && snapshot && profile ? 0 : 1;
+        Optional<Artifact> dump = artifacts.stream().filter(a -> a.kind() == ArtifactKind.OOM_DUMP && a.isComplete())
+                .findFirst();
+        boolean explained = dump.isPresent() && explain(dump.get().path(), out);
+        return oomDump && snapshot && profile && explained ? 0 : 1;
+    }
+
+    /** What filled the heap of the OOM dump: its top suspect, as {@code analyze} finds it (in this process). */
+    private static boolean explain(Path dump, PrintStream out) throws IOException {
+        out.println("== what filled the heap: java -jar oom-heapdump-agent.jar analyze " + dump);
+        HeapReport report = HeapAnalyzer.analyze(dump, HeapAnalyzer.Options.defaults().withSuspects(1),
+                AnalysisProgress.NONE);
+        if (report.suspects().isEmpty()) {
+            out.println("!! no leak suspect found");
+            return false;
+        }
+        HeapReport.Suspect top = report.suspects().get(0);
+        out.printf(Locale.ROOT, "   top suspect: %s retains %s, %.1f%% of the reachable heap%n", top.className(),
+                Listing.size(top.retainedBytes()), top.retainedPercent());
+        out.println("   held by:     " + String.join(" -> ", top.path()));
+        return true;
     }
 
     private static void pump(InputStream in, PrintStream out) {
