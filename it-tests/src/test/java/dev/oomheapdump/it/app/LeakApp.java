@@ -170,32 +170,30 @@ public final class LeakApp {
         }
     }
 
-    static void stayFull(long ms) {
+    /**
+     * A thread of its own fills the heap, in pieces that shrink down to 16 bytes so that other threads' allocations
+     * fail too, and keeps it full; whatever it meets (with the heap exhausted even deoptimising compiled code
+     * allocates and throws outside any handler) only ends that thread, quietly, and what it filled stays held
+     * until the time is up.
+     */
+    static void stayFull(long ms) throws InterruptedException {
         List<Object> full = new ArrayList<>();
         long end = System.nanoTime() + ms * 1_000_000L;
-        int[] size = {64 * 1024};
-        while (true) {
-            try {
-                if (fillUntil(full, end, size)) {
-                    break;
+        Thread filler = new Thread(() -> {
+            int size = 64 * 1024;
+            while (System.nanoTime() < end) {
+                try {
+                    full.add(new byte[size]);
+                } catch (OutOfMemoryError e) {
+                    size = Math.max(16, size / 16);
                 }
-            } catch (OutOfMemoryError e) {
-                // thrown in fillUntil's handler when its compiled code is deoptimised (that allocates): go on
             }
-        }
+        }, "filler");
+        filler.setUncaughtExceptionHandler((t, e) -> { });
+        filler.start();
+        Thread.sleep(ms);
+        filler.join();
         full.clear();
-    }
-
-    /** Keeps allocating, in pieces that shrink down to 16 bytes so that other threads' allocations fail too. */
-    private static boolean fillUntil(List<Object> full, long end, int[] size) {
-        while (System.nanoTime() < end) {
-            try {
-                full.add(new byte[size[0]]);
-            } catch (OutOfMemoryError e) {
-                size[0] = Math.max(16, size[0] / 16);
-            }
-        }
-        return true;
     }
 
     /** Starts sleeping threads until one is refused; ends them again before passing the error on. */
