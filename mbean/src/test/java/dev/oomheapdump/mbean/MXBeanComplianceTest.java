@@ -92,7 +92,8 @@ class MXBeanComplianceTest {
         Map<String, MBeanOperationInfo> ops = Arrays.stream(server.getMBeanInfo(name).getOperations())
                 .collect(Collectors.toMap(MBeanOperationInfo::getName, o -> o));
         assertEquals(Set.of("createHeapSnapshot", "createCpuProfile", "deleteHeapSnapshot", "deleteAllHeapSnapshots",
-                "deleteCpuProfile", "deleteAllCpuProfiles", "applyPolicy", "readArtifact"), ops.keySet());
+                "deleteCpuProfile", "deleteAllCpuProfiles", "applyPolicy", "readArtifact", "analyzeHeapSnapshot",
+                "readHeapReport"), ops.keySet());
         assertEquals(List.of("path", "duration"), Arrays.stream(ops.get("createCpuProfile").getSignature())
                 .map(MBeanParameterInfo::getName).collect(Collectors.toList()));
         assertEquals("long", ops.get("createCpuProfile").getSignature()[1].getType());
