@@ -38,7 +38,9 @@ public final class OomService implements Closeable {
 
     /** How long the JVM's exit waits for a dump or profile in flight to be written. */
     static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(60);
-    private static final Set<ArtifactKind> HEAP_DUMPS = Set.of(ArtifactKind.HEAP_SNAPSHOT, ArtifactKind.OOM_DUMP);
+    /** What {@link #deleteHeapSnapshot} deletes: heap dumps and their reports. */
+    private static final Set<ArtifactKind> HEAP_FILES = Set.of(ArtifactKind.HEAP_SNAPSHOT, ArtifactKind.OOM_DUMP,
+            ArtifactKind.HEAP_REPORT);
 
     private final ArtifactStore store;
     private final JobGuard guard = new JobGuard();
@@ -243,14 +245,14 @@ public final class OomService implements Closeable {
     }
 
     /**
-     * Deletes one heap dump this suite made (a snapshot or an OOM dump, complete or truncated). A file that is
-     * already gone is not an error.
+     * Deletes one heap dump this suite made (a snapshot or an OOM dump, complete or truncated), or one heap report
+     * file. A file that is already gone is not an error.
      *
      * @return true when a file was deleted
      * @throws IllegalArgumentException when the file was not made by the suite or is not a heap dump
      */
     public boolean deleteHeapSnapshot(String name) {
-        return deleted(store.delete(name, HEAP_DUMPS, ArtifactKind.HEAP_SNAPSHOT.label()));
+        return deleted(store.delete(name, HEAP_FILES, ArtifactKind.HEAP_SNAPSHOT.label()));
     }
 
     /**

@@ -267,16 +267,17 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
 
     @Override
     public String[] getHeapSnapshots() {
-        return completePaths(true);
+        return completePaths(ArtifactKind.HEAP_SNAPSHOT, ArtifactKind.OOM_DUMP);
     }
 
     @Override
     public String[] getCpuProfiles() {
-        return completePaths(false);
+        return completePaths(ArtifactKind.CPU_PROFILE);
     }
 
-    private String[] completePaths(boolean heap) {
-        return service.artifacts().stream().filter(a -> a.isComplete() && a.kind().isHeapDump() == heap)
+    private String[] completePaths(ArtifactKind... kinds) {
+        List<ArtifactKind> wanted = List.of(kinds);
+        return service.artifacts().stream().filter(a -> a.isComplete() && wanted.contains(a.kind()))
                 .map(a -> a.path().toString()).toArray(String[]::new);
     }
 
