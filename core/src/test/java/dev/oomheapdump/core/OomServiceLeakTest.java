@@ -4,6 +4,7 @@ import dev.oomheapdump.core.trigger.NativeHookArmer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.PlatformManagedObject;
 import java.lang.reflect.Method;
@@ -16,6 +17,7 @@ import java.util.stream.Collectors;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -50,6 +52,26 @@ class OomServiceLeakTest {
             assertEquals(onOom, flags.vmOption(NativeHookArmer.ON_OOM));
             assertEquals(path, flags.vmOption(NativeHookArmer.PATH));
         }
+    }
+
+    @Test
+    void aStartThatFailsAfterTheMonitorsStartedLeavesNothingBehind() throws Exception {
+        HotSpotDiagnosticMXBean platform = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        HotSpotDiagnosticMXBean refusing = (HotSpotDiagnosticMXBean) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[]{HotSpotDiagnosticMXBean.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("setVMOption")) {
+                        throw new IllegalArgumentException("refused by the test");
+                    }
+                    return method.invoke(platform, args);
+                });
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OomService.start(
+                OomPolicy.parse("OOMImplementation=GC_MONITORING,directory=" + dir), new NativeHookArmer(refusing),
+                dev.oomheapdump.core.trigger.OomTriggers.jvmMonitors()));
+        assertEquals("refused by the test", e.getMessage());
+        await().atMost(Duration.ofSeconds(10)).alias("suite threads end after a failed start")
+                .until(() -> suiteThreads().isEmpty());
+        assertEquals(List.of(), emittersWithListeners(), "the monitors started before the failure are gone");
+        assertEquals(0, dev.oomheapdump.core.trigger.HeapGateTest.armedThresholds());
     }
 
     static List<String> suiteThreads() {
