@@ -1,6 +1,6 @@
 package dev.oomheapdump.core.analysis;
 
-import java.nio.MappedByteBuffer;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /** A memory-mapped int table indexed by long, zero-filled; see {@link MappedTable}. */
@@ -15,7 +15,7 @@ final class BigInts extends MappedTable {
 
     int get(long i) {
         int c = (int) (i >>> SHIFT);
-        MappedByteBuffer b = c < chunks.length ? chunks[c] : null;
+        ByteBuffer b = c < chunks.length ? chunks[c] : null;
         if (b == null) {
             b = map(c);
         }
@@ -24,7 +24,7 @@ final class BigInts extends MappedTable {
 
     void set(long i, int v) {
         int c = (int) (i >>> SHIFT);
-        MappedByteBuffer b = c < chunks.length ? chunks[c] : null;
+        ByteBuffer b = c < chunks.length ? chunks[c] : null;
         if (b == null) {
             b = map(c);
         }

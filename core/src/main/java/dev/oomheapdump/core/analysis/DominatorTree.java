@@ -19,12 +19,13 @@ import java.util.Arrays;
  * where the search first reaches that class through one of its instances, as the NetBeans heap library does.
  *
  * <p>Memory: every table is a memory-mapped temporary file ({@link BigInts}), and all but the first work in
- * preorder space. The depth-first search (its stack a mapped table too) numbers the objects and writes each edge
- * it scans as a pair of preorder numbers, in order, to a file it never reads back at random; the predecessors are
- * then that edge list sorted by target (counting sort) and the outbound references are unmapped. The
- * semidominator pass reads the predecessors backwards, in order, and touches at random only three tables of 4
- * bytes per reachable object (ancestor, semidominator, label); the tables read or written in order are mapped a
- * few chunks at a time. So the resident memory of the phase is about 12 bytes per object, whatever the file.
+ * preorder space; each phase touches at random at most about 8 bytes per object, the rest is read or written in
+ * order a chunk at a time. The depth-first search reads at random only the outbound references (offsets and
+ * targets) and a 16-bit class per object, with a bit per object on the heap for "seen"; it writes each edge it
+ * scans as (preorder of source, node of target), in order. Then the targets are renumbered in preorder (one
+ * table at random), the predecessors are that edge list sorted by target (counting sort: offsets and
+ * predecessors at random), and the semidominator pass keeps at random only the compressed ancestor and the least
+ * semidominator on the compressed path (two tables of 4 bytes per reachable object).
  */
 final class DominatorTree {
 
@@ -43,6 +44,8 @@ final class DominatorTree {
     private final BigInts dom;
     /** Retained bytes per preorder number. */
     private final BigLongs retainedPre;
+    /** Class per preorder number, as in {@link HeapIndex#classOf}. */
+    private final BigInts classPre;
     /** Predecessors per preorder number, in preorder numbers, CSR; the super-root included. */
     final BigInts predOff;
     final BigInts preds;
@@ -50,13 +53,14 @@ final class DominatorTree {
     final long reachableObjects;
 
     private DominatorTree(int root, int count, BigInts pre, BigInts vertex, BigInts dom, BigLongs retainedPre,
-                          BigInts predOff, BigInts preds, long reachableBytes) {
+                          BigInts classPre, BigInts predOff, BigInts preds, long reachableBytes) {
         this.root = root;
         this.count = count;
         this.pre = pre;
         this.vertex = vertex;
         this.dom = dom;
         this.retainedPre = retainedPre;
+        this.classPre = classPre;
         this.predOff = predOff;
         this.preds = preds;
         this.reachableBytes = reachableBytes;
@@ -95,53 +99,95 @@ final class DominatorTree {
         return retainedPre.get(i);
     }
 
+    /** The class of a preorder number, as {@link HeapIndex#classOf} gives it for its node. */
+    int classPre(int i) {
+        return classPre.get(i);
+    }
+
+    /**
+     * At most {@code chunks} chunks mapped at once (0: no limit) of the tables of vertices, immediate dominators
+     * and retained sizes, for scans in preorder; the classes stay mapped, as scans read them at random.
+     */
+    void window(int chunks) {
+        vertex.window(chunks);
+        dom.window(chunks);
+        retainedPre.window(chunks);
+    }
+
     static DominatorTree compute(HeapIndex index, AnalysisProgress progress, Scratch scratch) {
         int n = index.n;
         BigInts outOff = index.outOff;
         BigInts targets = index.targets;
         int[] rootNodes = index.roots.nodes;
 
-        // Depth-first search from the super-root (node n), preorder numbers from 1; every scanned edge is
-        // written as (preorder of source, preorder of target): the target is numbered by then, either earlier
-        // or right now, when the search goes down to it.
+        // Depth-first search from the super-root (node n), preorder numbers from 1. Only the outbound
+        // references are read at random here; "seen" is a bit per object on the heap. Every scanned edge is
+        // written as (preorder of source, node of target), in order; the targets become preorder numbers in a
+        // second step, once the references are unmapped. The class of an object is read only while some class
+        // object has not been reached yet: in practice the classes are all reached early, through their loaders.
         progress.update("dominator tree", 0);
-        BigInts pre = scratch.ints("pre", n + 1L);
+        long[] seen = new long[(n >>> 6) + 1];
+        long[] classObject = new long[(n >>> 6) + 1];
+        int classesLeft = 0;
+        for (int cls = 0; cls < index.classNode.length; cls++) {
+            int cn = index.classNode[cls];
+            if (cn >= 0 && index.instances[cls] > 0 && !index.classes.classes.get(cls).isArray()
+                    && !test(classObject, cn)) {
+                mark(classObject, cn);
+                classesLeft++;
+            }
+        }
+        // The search needs of an object only whether it is an instance whose class has a class object, and which:
+        // with fewer than 65535 classes that fits in 16 bits (class index + 1, 0 for none), half the 32-bit table.
+        BigInts halves = null;
+        if (index.classNode.length < 0xFFFF && classesLeft > 0) {
+            halves = scratch.ints("classHalves", (n + 1L) / 2 + 1);
+            halves.window(1);
+            index.classOf.window(1);
+            for (int v = 0; v < n; v++) {
+                int cls = index.classOf.get(v);
+                if (cls >= 0 && index.classNode[cls] >= 0 && !index.classes.classes.get(cls).isArray()) {
+                    halves.set(v >>> 1, halves.get(v >>> 1) | (cls + 1) << ((v & 1) << 4));
+                }
+            }
+            halves.window(0);
+            index.classOf.window(0);
+        }
         BigInts vertex = scratch.ints("vertex", n + 2L);
         BigInts parent = scratch.ints("parent", n + 2L);
         BigInts edgeFrom = scratch.ints("edgeFrom", 1 << 20);
         BigInts edgeTo = scratch.ints("edgeTo", 1 << 20);
         BigInts stackNode = scratch.ints("stackNode", 1 << 20);
         BigInts stackCursor = scratch.ints("stackCursor", 1 << 20);
-        vertex.window(2);
-        parent.window(2);
-        edgeFrom.window(2);
-        edgeTo.window(2);
+        BigInts stackPre = scratch.ints("stackPre", 1 << 20);
+        vertex.window(1);
+        parent.window(1);
+        edgeFrom.window(1);
+        edgeTo.window(1);
         long edges = 0;
-        int num = 0;
+        int num = 1;
         int sp = 0;
-        pre.set(n, ++num);
         vertex.set(num, n);
         stackNode.set(sp, n);
+        stackPre.set(sp, num);
         stackCursor.set(sp++, 0);
         while (sp > 0) {
             int v = stackNode.get(sp - 1);
             int c = stackCursor.get(sp - 1);
-            int pv = pre.get(v);
+            int pv = stackPre.get(sp - 1);
             int w = -1;
-            boolean classEdge = false;
             if (v == n) {
                 while (c < rootNodes.length) {
                     int r = rootNodes[c++];
                     if (r < 0) {
                         continue;
                     }
-                    int pr = pre.get(r);
-                    if (pr == 0) {
+                    if (!test(seen, r)) {
                         w = r;
                         break;
                     }
                     edgeFrom.set(edges, pv);
-                    edgeTo.set(edges++, pr);
+                    edgeTo.set(edges++, r);
                 }
             } else {
                 int start = outOff.get(v);
@@ -153,22 +199,28 @@ final class DominatorTree {
                     if (t < 0) {
                         continue;
                     }
-                    int pt = pre.get(t);
-                    if (pt == 0) {
+                    if (!test(seen, t)) {
                         w = t;
                         break;
                     }
                     edgeFrom.set(edges, pv);
-                    edgeTo.set(edges++, pt);
+                    edgeTo.set(edges++, t);
                 }
                 if (w < 0 && c == to - start) {
                     c++;
-                    int cls = index.classOf.get(v);
-                    if (cls >= 0 && !index.classes.classes.get(cls).isArray()) {
-                        int cn = index.classNode[cls];
-                        if (cn >= 0 && pre.get(cn) == 0) {
+                    if (classesLeft > 0 && halves != null) {
+                        int half = (halves.get(v >>> 1) >>> ((v & 1) << 4)) & 0xFFFF;
+                        int cn = half == 0 ? -1 : index.classNode[half - 1];
+                        if (cn >= 0 && !test(seen, cn)) {
                             w = cn;
-                            classEdge = true;
+                        }
+                    } else if (classesLeft > 0) {
+                        int cls = index.classOf.get(v);
+                        if (cls >= 0 && !index.classes.classes.get(cls).isArray()) {
+                            int cn = index.classNode[cls];
+                            if (cn >= 0 && !test(seen, cn)) {
+                                w = cn;
+                            }
                         }
                     }
                 }
@@ -178,21 +230,43 @@ final class DominatorTree {
                 sp--;
                 continue;
             }
-            pre.set(w, ++num);
-            vertex.set(num, w);
+            mark(seen, w);
+            if (test(classObject, w)) {
+                classesLeft--;
+            }
+            vertex.set(++num, w);
             parent.set(num, pv);
             edgeFrom.set(edges, pv);
-            edgeTo.set(edges++, num);
+            edgeTo.set(edges++, w);
             stackNode.set(sp, w);
+            stackPre.set(sp, num);
             stackCursor.set(sp++, 0);
+        }
+        seen = null;
+        classObject = null;
+        if (halves != null) {
+            halves.release();
         }
         stackNode.release();
         stackCursor.release();
+        stackPre.release();
         index.releaseReferences();
         index.classOf.release();
-        pre.release();
         int count = num;
-        progress.update("dominator tree", 0.2);
+        progress.update("dominator tree", 0.15);
+
+        // Node to preorder number, then the edge targets in preorder numbers (read and rewritten in order).
+        BigInts pre = scratch.ints("pre", n + 1L);
+        vertex.window(1);
+        for (int i = 1; i <= count; i++) {
+            pre.set(vertex.get(i), i);
+        }
+        for (long e = 0; e < edges; e++) {
+            edgeTo.set(e, pre.get(edgeTo.get(e)));
+        }
+        pre.release();
+        vertex.release();
+        progress.update("dominator tree", 0.25);
 
         // Predecessors in preorder space: a counting sort of the edge list by target.
         BigInts predOff = scratch.ints("predOff", count + 2L);
@@ -220,20 +294,26 @@ final class DominatorTree {
         progress.update("dominator tree", 0.4);
 
         // Semidominators (reverse preorder), then immediate dominators (preorder). parent doubles as the
-        // compressed ancestor; dom starts as a copy of the DFS parent.
+        // compressed ancestor; dom starts as a copy of the DFS parent. Instead of Lengauer and Tarjan's label
+        // (the vertex of least semidominator on the compressed path) each vertex keeps that least semidominator
+        // itself ("best"), as the label is only ever used through it: two tables at random instead of three.
+        // The semidominators are written in order, to be read in order by the second loop.
         BigInts semi = scratch.ints("semi", count + 1L);
-        BigInts label = scratch.ints("label", count + 1L);
+        BigInts best = scratch.ints("best", count + 1L);
         BigInts dom = scratch.ints("dom", count + 1L);
-        dom.window(2);
+        dom.window(1);
+        best.window(1);
+        parent.window(1);
         for (int i = 1; i <= count; i++) {
-            semi.set(i, i);
-            label.set(i, i);
+            best.set(i, i);
             dom.set(i, parent.get(i));
         }
         dom.window(0);
+        best.window(0);
         parent.window(0);
-        predOff.window(2);
-        preds.window(2);
+        semi.window(1);
+        predOff.window(1);
+        preds.window(1);
         int[] stack = new int[1024];
         for (int i = count; i >= 2; i--) {
             int s = parent.get(i);
@@ -241,6 +321,7 @@ final class DominatorTree {
             int pTo = predOff.get(i + 1L);
             for (int p = pFrom; p < pTo; p++) {
                 int u = preds.get(p);
+                int su;
                 if (parent.get(u) >= i + 1) {
                     int sz = 0;
                     int x = u;
@@ -252,37 +333,37 @@ final class DominatorTree {
                         x = parent.get(x);
                     } while (parent.get(x) >= i + 1);
                     int q = x;
-                    int ql = label.get(q);
+                    int qb = best.get(q);
                     do {
                         x = stack[--sz];
                         parent.set(x, parent.get(q));
-                        int xl = label.get(x);
-                        if (semi.get(ql) < semi.get(xl)) {
-                            label.set(x, ql);
+                        int xb = best.get(x);
+                        if (qb < xb) {
+                            best.set(x, qb);
                         } else {
-                            ql = xl;
+                            qb = xb;
                         }
                         q = x;
                     } while (sz > 0);
-                    u = label.get(q);
+                    su = qb;
                 } else {
-                    u = label.get(u);
+                    su = best.get(u);
                 }
-                int su = semi.get(u);
                 if (su < s) {
                     s = su;
                 }
             }
             semi.set(i, s);
+            best.set(i, s);
         }
         parent.release();
-        label.release();
+        best.release();
         predOff.release();
         preds.release();
         predOff.window(0);
         preds.window(0);
         semi.release();
-        semi.window(2);
+        semi.window(1);
         progress.update("dominator tree", 0.7);
         for (int i = 2; i <= count; i++) {
             int sd = semi.get(i);
@@ -297,8 +378,8 @@ final class DominatorTree {
 
         BigLongs retained = scratch.longs("retained", count + 1L);
         long reachableBytes = 0;
-        vertex.window(2);
-        retained.window(2);
+        vertex.window(1);
+        retained.window(1);
         for (int i = 2; i <= count; i++) {
             long s = index.sizeOf(vertex.get(i));
             retained.set(i, s);
@@ -307,13 +388,38 @@ final class DominatorTree {
         vertex.window(0);
         retained.window(0);
         index.size.release();
+        dom.window(1);
         for (int i = count; i >= 2; i--) {
             retained.add(dom.get(i), retained.get(i));
         }
+        dom.window(0);
         dom.set(SUPER, 0);
         dom.release();
         retained.release();
+
+        // The class of every reachable object in preorder space, for the histogram and the suspects: nodes
+        // and their preorder numbers read in order, one table written at random.
+        BigInts classPre = scratch.ints("classPre", count + 1L);
+        pre.window(1);
+        index.classOf.window(1);
+        for (int v = 0; v < n; v++) {
+            int i = pre.get(v);
+            if (i != 0) {
+                classPre.set(i, index.classOf.get(v));
+            }
+        }
+        pre.window(0);
+        index.classOf.window(0);
+        classPre.release();
         progress.update("retained sizes", 1);
-        return new DominatorTree(n, count, pre, vertex, dom, retained, predOff, preds, reachableBytes);
+        return new DominatorTree(n, count, pre, vertex, dom, retained, classPre, predOff, preds, reachableBytes);
+    }
+
+    private static boolean test(long[] bits, int i) {
+        return (bits[i >>> 6] & (1L << i)) != 0;
+    }
+
+    private static void mark(long[] bits, int i) {
+        bits[i >>> 6] |= 1L << i;
     }
 }

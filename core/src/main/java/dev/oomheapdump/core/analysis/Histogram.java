@@ -21,16 +21,18 @@ final class Histogram {
     static List<HeapReport.ClassRow> rows(HeapIndex index, DominatorTree tree, int limit) {
         int classes = index.classes.size();
         long[] retained = new long[classes];
+        tree.window(1);
         for (int i = 2; i <= tree.count; i++) {
-            int c = index.classOf.get(tree.vertex(i));
+            int c = tree.classPre(i);
             if (c < 0) {
                 continue;
             }
             int dom = tree.domPre(i);
-            if (dom == DominatorTree.SUPER || index.classOf.get(tree.vertex(dom)) != c) {
+            if (dom == DominatorTree.SUPER || tree.classPre(dom) != c) {
                 retained[c] += tree.retainedPre(i);
             }
         }
+        tree.window(0);
         List<HeapReport.ClassRow> rows = new ArrayList<>();
         for (int c = 0; c < classes; c++) {
             if (index.instances[c] > 0) {

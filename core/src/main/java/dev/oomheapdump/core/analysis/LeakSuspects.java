@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The largest dominators, each followed down to its accumulation point and given its shortest path from a
@@ -23,6 +21,8 @@ final class LeakSuspects {
 
     static final double ACCUMULATION = 0.8;
     private static final int MAX_DESCENT = 10_000;
+    /** Scans in preorder before {@link #descend} falls back to a table of biggest children. */
+    private static final int SCANS = 16;
 
     private LeakSuspects() {
     }
@@ -34,22 +34,10 @@ final class LeakSuspects {
             return List.of();
         }
         // In preorder numbers from here on.
+        tree.window(1);
         int[] top = topLevel(tree, limit);
-        BigInts biggest = biggestChildren(tree, scratch);
-        Set<Integer> points = new LinkedHashSet<>();
-        for (int candidate : top) {
-            int x = candidate;
-            for (int steps = 0; steps < MAX_DESCENT; steps++) {
-                int child = biggest.get(x);
-                if (child == 0 || tree.retainedPre(child) < ACCUMULATION * tree.retainedPre(x)
-                        || index.classOf.get(tree.vertex(child)) == index.classOf.get(tree.vertex(x))) {
-                    break;
-                }
-                x = child;
-            }
-            points.add(x);
-        }
-        biggest.release();
+        int[] points = descend(tree, top, scratch);
+        tree.window(0);
         List<int[]> paths = new ArrayList<>();
         BigInts from = scratch.ints("bfsFrom", tree.count + 1L);
         BigInts queue = scratch.ints("bfsQueue", tree.count + 1L);
@@ -108,6 +96,95 @@ final class LeakSuspects {
 
     private static boolean before(long r, int v, long otherR, int otherV) {
         return r > otherR || r == otherR && v < otherV;
+    }
+
+    /**
+     * Each candidate followed down to its accumulation point. The biggest children of all the candidates at
+     * one depth are found together in one scan of the tables in preorder (a child's preorder number is above its
+     * parent's), so only a few chunks of them are mapped at a time; after {@link #SCANS} scans the rest of the
+     * way goes through a table of the biggest child of every object.
+     */
+    private static int[] descend(DominatorTree tree, int[] top, Scratch scratch) {
+        int k = top.length;
+        int[] at = top.clone();
+        int[] steps = new int[k];
+        boolean[] done = new boolean[k];
+        for (int scan = 0; scan < SCANS; scan++) {
+            int[] keys = new int[k];
+            int[] slots = new int[k];
+            int m = 0;
+            for (int j = 0; j < k; j++) {
+                if (!done[j]) {
+                    keys[m++] = at[j];
+                }
+            }
+            if (m == 0) {
+                return at;
+            }
+            keys = Arrays.copyOf(keys, m);
+            Arrays.sort(keys);
+            for (int j = 0; j < k; j++) {
+                if (!done[j]) {
+                    slots[Arrays.binarySearch(keys, at[j])] = j;
+                }
+            }
+            int[] bestChild = new int[m];
+            long[] bestRetained = new long[m];
+            int[] bestNode = new int[m];
+            for (int i = keys[0] + 1; i <= tree.count; i++) {
+                int p = tree.domPre(i);
+                if (p < keys[0] || p > keys[m - 1]) {
+                    continue;
+                }
+                int s = Arrays.binarySearch(keys, p);
+                if (s < 0) {
+                    continue;
+                }
+                long r = tree.retainedPre(i);
+                int v = tree.vertex(i);
+                if (bestChild[s] == 0 || before(r, v, bestRetained[s], bestNode[s])) {
+                    bestChild[s] = i;
+                    bestRetained[s] = r;
+                    bestNode[s] = v;
+                }
+            }
+            for (int s = 0; s < m; s++) {
+                int j = slots[s];
+                int x = at[j];
+                int child = bestChild[s];
+                if (child == 0 || bestRetained[s] < ACCUMULATION * tree.retainedPre(x)
+                        || tree.classPre(child) == tree.classPre(x)) {
+                    done[j] = true;
+                } else {
+                    at[j] = child;
+                    done[j] = ++steps[j] == MAX_DESCENT;
+                }
+            }
+        }
+        BigInts biggest = null;
+        for (int j = 0; j < k; j++) {
+            if (done[j]) {
+                continue;
+            }
+            if (biggest == null) {
+                tree.window(0);
+                biggest = biggestChildren(tree, scratch);
+            }
+            int x = at[j];
+            for (; steps[j] < MAX_DESCENT; steps[j]++) {
+                int child = biggest.get(x);
+                if (child == 0 || tree.retainedPre(child) < ACCUMULATION * tree.retainedPre(x)
+                        || tree.classPre(child) == tree.classPre(x)) {
+                    break;
+                }
+                x = child;
+            }
+            at[j] = x;
+        }
+        if (biggest != null) {
+            biggest.release();
+        }
+        return at;
     }
 
     /** Per preorder number, its child in the dominator tree with the most retained bytes (0 when none). */
