@@ -15,7 +15,10 @@ import java.util.List;
  * one static field, a collection to its backing array) is followed down to that child, repeatedly, as Eclipse
  * MAT's leak suspects do; but never into an object of its own class, so a linked list is reported at its head,
  * not at its last node. The path is a shortest path in the object graph, found by a breadth-first search
- * backwards over predecessors from the object to the nearest GC root.
+ * backwards over predecessors from the object to the nearest GC root — except that a root that only a thread's
+ * stack holds (a local variable, a JNI local) gives way to a durable one (a class's static field, a JNI global,
+ * a thread) found at most {@link #STACK_ROOT_DETOUR} steps further: {@code static Cache.ENTRIES} says who keeps
+ * the object, the method that happened to hold it when the heap was dumped says less.
  */
 final class LeakSuspects {
 
@@ -23,6 +26,8 @@ final class LeakSuspects {
     private static final int MAX_DESCENT = 10_000;
     /** Scans in preorder before {@link #descend} falls back to a table of biggest children. */
     private static final int SCANS = 16;
+    /** How many steps longer a path from a durable root may be than one from a root held only by a stack. */
+    static final int STACK_ROOT_DETOUR = 2;
 
     private LeakSuspects() {
     }
@@ -41,8 +46,9 @@ final class LeakSuspects {
         List<int[]> paths = new ArrayList<>();
         BigInts from = scratch.ints("bfsFrom", tree.count + 1L);
         BigInts queue = scratch.ints("bfsQueue", tree.count + 1L);
+        int[] durable = durableRoots(index);
         for (int p : points) {
-            paths.add(path(tree, p, from, queue));
+            paths.add(path(tree, p, from, queue, x -> Arrays.binarySearch(durable, tree.vertex(x)) >= 0));
         }
         from.release();
         queue.release();
@@ -200,30 +206,67 @@ final class LeakSuspects {
         return biggest;
     }
 
+    /** The nodes that are GC roots other than by a thread's stack alone, sorted. */
+    static int[] durableRoots(HeapIndex index) {
+        Roots roots = index.roots;
+        int[] nodes = new int[roots.nodes.length];
+        int n = 0;
+        for (int i = 0; i < roots.nodes.length; i++) {
+            int kind = roots.kinds.get(i);
+            boolean stack = kind == Hprof.ROOT_JAVA_FRAME || kind == Hprof.ROOT_JNI_LOCAL
+                    || kind == Hprof.ROOT_NATIVE_STACK || kind == Hprof.ROOT_THREAD_BLOCK;
+            if (!stack && roots.nodes[i] >= 0) {
+                nodes[n++] = roots.nodes[i];
+            }
+        }
+        int[] sorted = Arrays.copyOf(nodes, n);
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
     /**
-     * Nodes from a GC root object to the target (a preorder number), shortest first found backwards over
-     * predecessors. {@code from} must be all 0 and is left so.
+     * Nodes from a GC root object to the target (a preorder number), found backwards over predecessors, level by
+     * level: the nearest durable root, unless only roots held by a stack are found within
+     * {@link #STACK_ROOT_DETOUR} levels of the nearest root. {@code from} must be all 0 and is left so.
      */
-    static int[] path(DominatorTree tree, int target, BigInts from, BigInts queue) {
+    static int[] path(DominatorTree tree, int target, BigInts from, BigInts queue, java.util.function.IntPredicate durable) {
         int head = 0;
         int tail = 0;
         queue.set(tail++, target);
         from.set(target, target);
         int found = -1;
-        while (head < tail && found < 0) {
+        int stackRoot = -1;
+        int level = 0;
+        int levelEnd = tail;
+        int lastLevel = Integer.MAX_VALUE;
+        while (head < tail && found < 0 && level <= lastLevel) {
             int x = queue.get(head++);
             int end = tree.predOff.get(x + 1L);
             for (int e = tree.predOff.get(x); e < end; e++) {
                 int p = tree.preds.get(e);
                 if (p == DominatorTree.SUPER) {
-                    found = x;
-                    break;
+                    if (durable.test(x)) {
+                        found = x;
+                        break;
+                    }
+                    if (stackRoot < 0) {
+                        stackRoot = x;
+                        lastLevel = level + STACK_ROOT_DETOUR;
+                    }
+                    continue;
                 }
                 if (from.get(p) == 0) {
                     from.set(p, x);
                     queue.set(tail++, p);
                 }
             }
+            if (head == levelEnd) {
+                level++;
+                levelEnd = tail;
+            }
+        }
+        if (found < 0) {
+            found = stackRoot;
         }
         List<Integer> nodes = new ArrayList<>();
         for (int x = found; x > 0; x = from.get(x) == x ? -1 : from.get(x)) {

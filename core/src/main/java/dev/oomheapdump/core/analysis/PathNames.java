@@ -68,7 +68,8 @@ final class PathNames {
             if (first == path.length - 1 && index.isClassObject(path[first])) {
                 out.add("class " + index.classDef(path[first]).name);
             } else {
-                if (first == 0) {
+                if (first == 0 && !index.isClassObject(path[0])) {
+                    // a class root needs no words of its own: "static C.F" names it
                     out.add(describeRoot(path[0], threadNames));
                 }
                 for (int i = Math.max(first, 0); i + 1 < path.length; i++) {
