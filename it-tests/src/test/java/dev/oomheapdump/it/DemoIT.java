@@ -10,7 +10,10 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The README's demo, as a user runs it: {@code java -jar oom-heapdump-agent.jar demo}. */
+/**
+ * The README's demo, as a user runs it: {@code java -jar oom-heapdump-agent.jar demo}; it ends with what filled
+ * the heap of the OOM dump: the demo's leaking list.
+ */
 @ExtendWith(ChildOutputOnFailure.class)
 class DemoIT {
 
@@ -24,6 +27,11 @@ class DemoIT {
             assertEquals(0, demo.awaitExit(Duration.ofMinutes(3)), demo.output());
             assertTrue(demo.lines().contains("== OK: the OOM dump, the heap snapshot and the CPU profile are complete"),
                     demo.output());
+            String top = demo.lines().stream().filter(l -> l.startsWith("   top suspect: ")).findFirst().orElse("");
+            assertTrue(top.matches("   top suspect: \\S+ retains [0-9.]+ MiB, [0-9.]+% of the reachable heap"), demo.output());
+            String heldBy = demo.lines().stream().filter(l -> l.startsWith("   held by: ")).findFirst().orElse("");
+            assertTrue(heldBy.contains("DemoApp.main") && heldBy.contains("java.util.ArrayList.elementData"),
+                    "the demo's leaking list: " + demo.output());
             NativeHookOomIT.assertNoNoiseFromTheSuite(demo);
         }
     }
