@@ -282,24 +282,22 @@ public final class OomPolicy {
     }
 
     static OomImplementation parseImplementation(String value) {
-        String v = value == null ? "" : value.trim().toUpperCase(Locale.ROOT);
-        for (OomImplementation implementation : OomImplementation.values()) {
-            if (implementation.name().equals(v)) {
-                return implementation;
-            }
-        }
-        throw new IllegalArgumentException("Option '" + OOM_IMPLEMENTATION + "' must be NATIVE_HOOK or "
-                + "GC_MONITORING, not '" + FileNames.shorten(String.valueOf(value)) + "'");
+        return parseEnum(OOM_IMPLEMENTATION, value, OomImplementation.values(), "NATIVE_HOOK or GC_MONITORING");
     }
 
     static AutoAnalysis parseAnalyze(String value) {
+        return parseEnum(ANALYZE, value, AutoAnalysis.values(), "off, oom or all");
+    }
+
+    /** One of an enum's constants by name, in any case. */
+    private static <E extends Enum<E>> E parseEnum(String key, String value, E[] constants, String expected) {
         String v = value == null ? "" : value.trim().toUpperCase(Locale.ROOT);
-        for (AutoAnalysis a : AutoAnalysis.values()) {
-            if (a.name().equals(v)) {
-                return a;
+        for (E constant : constants) {
+            if (constant.name().equals(v)) {
+                return constant;
             }
         }
-        throw new IllegalArgumentException("Option '" + ANALYZE + "' must be off, oom or all, not '"
+        throw new IllegalArgumentException("Option '" + key + "' must be " + expected + ", not '"
                 + FileNames.shorten(String.valueOf(value)) + "'");
     }
 
