@@ -71,6 +71,7 @@ class OomPolicyTest {
             "path=dump dump | Option 'path' 'dump dump' has characters other than",
             "path=/elsewhere/x,directory=/srv/dumps | Option 'path' is '/elsewhere/x', outside directory '/srv/dumps'",
             "directory= | Option 'directory' is empty",
+            "analyze=sometimes | Option 'analyze' must be off, oom or all, not 'sometimes'",
     })
     void badOptionsAreRefusedNamingOptionAndValue(String arguments, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OomPolicy.parse(arguments));
@@ -96,5 +97,17 @@ class OomPolicyTest {
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> policy.with("directory", "/tmp"));
         assertEquals(policy, policy.with("port", "9010"), "the same value is fine");
+    }
+
+    @Test
+    void analyzeIsOffByDefaultAndRoundTripsWhenOn() {
+        assertEquals(AutoAnalysis.OFF, OomPolicy.parse("").analyze());
+        assertFalse(OomPolicy.parse("").toString().contains("analyze"), "an option at its default off is not spelt out");
+        OomPolicy oom = OomPolicy.parse("analyze=OOM");
+        assertEquals(AutoAnalysis.OOM, oom.analyze());
+        assertEquals(oom, OomPolicy.parse(oom.toString()));
+        assertEquals(AutoAnalysis.ALL, oom.with("analyze", "all").analyze(), "it changes at runtime");
+        assertTrue(AutoAnalysis.OOM.covers(ArtifactKind.OOM_DUMP) && !AutoAnalysis.OOM.covers(ArtifactKind.HEAP_SNAPSHOT));
+        assertTrue(AutoAnalysis.ALL.covers(ArtifactKind.HEAP_SNAPSHOT) && !AutoAnalysis.ALL.covers(ArtifactKind.HEAP_REPORT));
     }
 }
