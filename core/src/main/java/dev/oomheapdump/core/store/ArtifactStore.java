@@ -4,26 +4,20 @@ import dev.oomheapdump.core.Artifact;
 import dev.oomheapdump.core.ArtifactKind;
 import dev.oomheapdump.core.ArtifactOrigin;
 import dev.oomheapdump.core.ArtifactState;
-import dev.oomheapdump.core.format.HprofFile;
-import dev.oomheapdump.core.format.JfrFile;
-import dev.oomheapdump.core.format.ReportFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,33 +39,18 @@ public final class ArtifactStore {
 
     /** The index file's name inside the directory. */
     public static final String INDEX_NAME = ".oom-heapdump-index";
-    private static final String INDEX_VERSION = "v1";
 
     private final Path directory;
-    private final Path index;
-    /** Tells this run's files from earlier runs' (a pid alone repeats: in containers every JVM is pid 1). */
-    private final String runId = ProcessHandle.current().pid() + "-" + Long.toHexString(System.currentTimeMillis())
-            + "-" + Long.toHexString(System.nanoTime());
+    private final ArtifactIndex index;
     private final Object lock = new Object();
-    /** Known files by final name. */
-    private final Map<String, Entry> entries = new LinkedHashMap<>();
     /** Files being written by this JVM through a temporary name. */
     private final Map<String, Reservation> active = new HashMap<>();
     /** Final names being written in place by someone else (the JVM's OOM hook). */
     private final Set<String> writingInPlace = new HashSet<>();
     /** Final names reserved for a writer that writes in place (the armed OOM hook), until released. */
     private final Set<String> heldInPlace = new HashSet<>();
-    private final Map<String, CachedCheck> checks = new HashMap<>();
-    private long indexBytesRead;
-    private final java.util.concurrent.atomic.AtomicLong walks = new java.util.concurrent.atomic.AtomicLong();
+    private final FileChecks checks = new FileChecks();
     private volatile List<Artifact> listing = List.of();
-
-    private record Entry(ArtifactKind kind, String name, String runId, long createdMillis) {
-    }
-
-    /** A walk's result for a file of this size and time; {@code problem} is null when it is complete. */
-    private record CachedCheck(long size, long modified, String problem) {
-    }
 
     /** A name taken for a file about to be written. */
     public static final class Reservation {
@@ -113,7 +92,7 @@ public final class ArtifactStore {
      */
     public ArtifactStore(Path directory) throws IOException {
         this.directory = directory.toAbsolutePath().normalize();
-        this.index = this.directory.resolve(INDEX_NAME);
+        this.index = new ArtifactIndex(this.directory.resolve(INDEX_NAME));
         Files.createDirectories(this.directory);
         refresh();
     }
@@ -145,9 +124,7 @@ public final class ArtifactStore {
                 }
                 name = base + "-" + i + extension;
             }
-            Entry entry = new Entry(kind, name, runId, System.currentTimeMillis());
-            appendToIndex(entry);
-            entries.put(name, entry);
+            index.append(kind, name);
             Path finalPath = directory.resolve(name);
             Reservation reservation = new Reservation(name, kind, finalPath,
                     inPlace ? finalPath : directory.resolve(FileNames.temporaryName(name, kind)));
@@ -184,7 +161,7 @@ public final class ArtifactStore {
         String problem;
         boolean walked = false;
         try {
-            problem = walk(temp, reservation.kind());
+            problem = checks.walk(temp, reservation.kind());
             walked = true;
         } catch (OutOfMemoryError e) {
             // The writer returned normally; the walk could not get memory. The listing walks the file again.
@@ -200,8 +177,7 @@ public final class ArtifactStore {
                 Files.move(temp, reservation.finalPath(), StandardCopyOption.ATOMIC_MOVE);
                 if (walked && problem == null) {
                     // a rename keeps size and time: the walk just made stands for the final name too
-                    attributes(reservation.finalPath()).ifPresent(a -> checks.put(reservation.name(),
-                            new CachedCheck(a.size(), a.lastModifiedTime().toMillis(), null)));
+                    attributes(reservation.finalPath()).ifPresent(a -> checks.complete(reservation.name(), a));
                 }
             } catch (FileAlreadyExistsException e) {
                 abort(reservation);
@@ -295,12 +271,12 @@ public final class ArtifactStore {
         synchronized (lock) {
             restoreDirectory();
             try {
-                readIndex();
+                index.readNew();
             } catch (IOException e) {
                 // An unreadable index keeps what was known; the next refresh tries again.
             }
             List<Artifact> artifacts = new ArrayList<>();
-            for (Entry entry : entries.values()) {
+            for (ArtifactIndex.Entry entry : index.entries()) {
                 artifact(entry).ifPresent(artifacts::add);
             }
             artifacts.sort(Comparator.comparingLong(Artifact::createdMillis).thenComparing(a -> a.path().toString()));
@@ -308,25 +284,25 @@ public final class ArtifactStore {
         }
     }
 
-    private Optional<Artifact> artifact(Entry entry) {
-        ArtifactOrigin origin = entry.runId.equals(runId) ? ArtifactOrigin.THIS_RUN : ArtifactOrigin.EARLIER_RUN;
-        Path finalPath = directory.resolve(entry.name);
-        Path temp = directory.resolve(FileNames.temporaryName(entry.name, entry.kind));
-        Reservation writing = active.get(entry.name);
+    private Optional<Artifact> artifact(ArtifactIndex.Entry entry) {
+        ArtifactOrigin origin = entry.runId().equals(index.runId()) ? ArtifactOrigin.THIS_RUN : ArtifactOrigin.EARLIER_RUN;
+        Path finalPath = directory.resolve(entry.name());
+        Path temp = directory.resolve(FileNames.temporaryName(entry.name(), entry.kind()));
+        Reservation writing = active.get(entry.name());
         if (writing != null) {
-            return Optional.of(new Artifact(finalPath, entry.kind, sizeOrZero(temp), entry.createdMillis,
+            return Optional.of(new Artifact(finalPath, entry.kind(), sizeOrZero(temp), entry.createdMillis(),
                     ArtifactState.IN_PROGRESS, origin, "being written"));
         }
         Optional<BasicFileAttributes> attributes = attributes(finalPath);
         if (attributes.isPresent()) {
             BasicFileAttributes a = attributes.get();
             long modified = a.lastModifiedTime().toMillis();
-            if (writingInPlace.contains(entry.name)) {
-                return Optional.of(new Artifact(finalPath, entry.kind, a.size(), modified, ArtifactState.IN_PROGRESS,
+            if (writingInPlace.contains(entry.name())) {
+                return Optional.of(new Artifact(finalPath, entry.kind(), a.size(), modified, ArtifactState.IN_PROGRESS,
                         origin, "being written by the JVM"));
             }
-            String problem = cachedProblem(finalPath, entry.kind, a);
-            return Optional.of(new Artifact(finalPath, entry.kind, a.size(), modified,
+            String problem = checks.problem(finalPath, entry.kind(), a);
+            return Optional.of(new Artifact(finalPath, entry.kind(), a.size(), modified,
                     problem == null ? ArtifactState.COMPLETE : ArtifactState.TRUNCATED, origin,
                     problem == null ? "" : problem));
         }
@@ -335,12 +311,12 @@ public final class ArtifactStore {
             return Optional.empty();
         }
         BasicFileAttributes a = leftover.get();
-        String problem = cachedProblem(temp, entry.kind, a);
+        String problem = checks.problem(temp, entry.kind(), a);
         if (problem == null && recover(temp, finalPath)) {
             // a complete file whose rename was cut short (the process died right after the write): finish it
             return artifact(entry);
         }
-        return Optional.of(new Artifact(temp, entry.kind, a.size(), a.lastModifiedTime().toMillis(),
+        return Optional.of(new Artifact(temp, entry.kind(), a.size(), a.lastModifiedTime().toMillis(),
                 ArtifactState.TRUNCATED, origin, problem == null ? "complete, but it could not be renamed"
                 : "the write never finished (" + problem + ")"));
     }
@@ -352,21 +328,6 @@ public final class ArtifactStore {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    /**
-     * Null when the file is complete, else why not. A file is walked again only when its size or time
-     * changed: the watcher refreshes every second, and a killed dump may be left for days.
-     */
-    private String cachedProblem(Path file, ArtifactKind kind, BasicFileAttributes a) {
-        String key = file.getFileName().toString();
-        long modified = a.lastModifiedTime().toMillis();
-        CachedCheck check = checks.get(key);
-        if (check == null || check.size != a.size() || check.modified != modified) {
-            check = new CachedCheck(a.size(), modified, walk(file, kind));
-            checks.put(key, check);
-        }
-        return check.problem;
     }
 
     private static Optional<BasicFileAttributes> attributes(Path path) {
@@ -381,28 +342,9 @@ public final class ArtifactStore {
         return attributes(path).map(BasicFileAttributes::size).orElse(0L);
     }
 
-    /** Walks a file: null when complete, else why not. Counted, so tests can tell a file is walked once. */
-    private String walk(Path file, ArtifactKind kind) {
-        walks.incrementAndGet();
-        return completenessProblem(file, kind);
-    }
-
     /** How many files this store walked so far. */
     long walks() {
-        return walks.get();
-    }
-
-    /** Null when complete, else why not. */
-    static String completenessProblem(Path file, ArtifactKind kind) {
-        if (kind.isHeapDump()) {
-            HprofFile.Check check = HprofFile.check(file);
-            return check.complete() ? null : check.reason();
-        }
-        if (kind == ArtifactKind.HEAP_REPORT) {
-            return ReportFile.problem(file);
-        }
-        JfrFile.Check check = JfrFile.check(file);
-        return check.complete() ? null : check.reason();
+        return checks.walks();
     }
 
     /**
@@ -419,7 +361,9 @@ public final class ArtifactStore {
      */
     public Optional<Artifact> delete(String requested, Set<ArtifactKind> kinds, String what) {
         // A name with another kind's extension resolves as that kind, so that the refusal names the real kind.
-        ArtifactKind extensionKind = kinds.iterator().next();
+        // without an extension it is the first of the kinds in their declared order (a dump before its report)
+        ArtifactKind extensionKind = java.util.Arrays.stream(ArtifactKind.values()).filter(kinds::contains).findFirst()
+                .orElseThrow();
         for (ArtifactKind kind : ArtifactKind.values()) {
             if (requested != null && kind.matches(requested.trim())) {
                 extensionKind = kind;
@@ -454,7 +398,7 @@ public final class ArtifactStore {
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot delete " + artifact.path() + ": " + e, e);
             }
-            checks.remove(name);
+            checks.forget(name);
         }
         refresh();
         return deleted;
@@ -542,66 +486,14 @@ public final class ArtifactStore {
      * stay the suite's.
      */
     private void restoreDirectory() {
-        if (Files.isDirectory(directory) && Files.exists(index)) {
+        if (Files.isDirectory(directory) && index.exists()) {
             return;
         }
         try {
             Files.createDirectories(directory);
-            if (!Files.exists(index) && !entries.isEmpty()) {
-                StringBuilder lines = new StringBuilder();
-                for (Entry entry : entries.values()) {
-                    lines.append(indexLine(entry));
-                }
-                byte[] bytes = lines.toString().getBytes(StandardCharsets.UTF_8);
-                Files.write(index, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                indexBytesRead = bytes.length;
-            }
+            index.restoreIfMissing();
         } catch (IOException e) {
             // a file in its place, or no permission: every write says so to its caller
-        }
-    }
-
-    private static String indexLine(Entry entry) {
-        return String.join("\t", INDEX_VERSION, entry.kind.name(), entry.runId, Long.toString(entry.createdMillis),
-                entry.name) + "\n";
-    }
-
-    private void appendToIndex(Entry entry) throws IOException {
-        byte[] line = indexLine(entry).getBytes(StandardCharsets.UTF_8);
-        Files.write(index, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-        indexBytesRead += line.length;
-    }
-
-    private void readIndex() throws IOException {
-        long size;
-        try {
-            size = Files.size(index);
-        } catch (NoSuchFileException e) {
-            return;
-        }
-        if (size == indexBytesRead) {
-            return;
-        }
-        byte[] bytes = Files.readAllBytes(index);
-        indexBytesRead = bytes.length;
-        for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
-            String[] fields = line.split("\t");
-            if (fields.length != 5 || !INDEX_VERSION.equals(fields[0])) {
-                continue;
-            }
-            try {
-                ArtifactKind kind = ArtifactKind.valueOf(fields[1]);
-                String name = fields[4];
-                if (!kind.matches(name) || name.indexOf('/') >= 0 || name.startsWith(".")) {
-                    continue;
-                }
-                Entry known = entries.get(name);
-                if (known == null || !known.runId.equals(runId)) {
-                    entries.put(name, new Entry(kind, name, fields[2], Long.parseLong(fields[3])));
-                }
-            } catch (IllegalArgumentException e) {
-                // a line from a newer version or damaged by a crash: skipped
-            }
         }
     }
 }

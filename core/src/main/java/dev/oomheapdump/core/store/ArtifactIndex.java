@@ -1,0 +1,115 @@
+package dev.oomheapdump.core.store;
+
+import dev.oomheapdump.core.ArtifactKind;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The index file {@value ArtifactStore#INDEX_NAME}: one line per file the suite ever reserved in the directory
+ * (version, kind, run, creation time, name), appended before any byte of the file is written, so that even a
+ * write cut short by a kill stays the suite's. Read again only when another JVM appended to it. Not
+ * thread-safe: the store calls it under its lock.
+ */
+final class ArtifactIndex {
+
+    private static final String VERSION = "v1";
+
+    /** One file the suite made. */
+    record Entry(ArtifactKind kind, String name, String runId, long createdMillis) {
+    }
+
+    private final Path file;
+    /** Tells this run's files from earlier runs' (a pid alone repeats: in containers every JVM is pid 1). */
+    private final String runId = ProcessHandle.current().pid() + "-" + Long.toHexString(System.currentTimeMillis())
+            + "-" + Long.toHexString(System.nanoTime());
+    /** Known files by final name. */
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private long bytesRead;
+
+    ArtifactIndex(Path file) {
+        this.file = file;
+    }
+
+    String runId() {
+        return runId;
+    }
+
+    Collection<Entry> entries() {
+        return entries.values();
+    }
+
+    /** Records a new file of this run: first on disk, then in memory. */
+    Entry append(ArtifactKind kind, String name) throws IOException {
+        Entry entry = new Entry(kind, name, runId, System.currentTimeMillis());
+        byte[] line = line(entry).getBytes(StandardCharsets.UTF_8);
+        Files.write(file, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        bytesRead += line.length;
+        entries.put(name, entry);
+        return entry;
+    }
+
+    /** Writes the index again from memory when it is gone (the directory vanished and was made again). */
+    void restoreIfMissing() throws IOException {
+        if (Files.exists(file) || entries.isEmpty()) {
+            return;
+        }
+        StringBuilder lines = new StringBuilder();
+        for (Entry entry : entries.values()) {
+            lines.append(line(entry));
+        }
+        byte[] bytes = lines.toString().getBytes(StandardCharsets.UTF_8);
+        Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        bytesRead = bytes.length;
+    }
+
+    boolean exists() {
+        return Files.exists(file);
+    }
+
+    /** Reads what other JVMs appended; lines of a newer version or damaged by a crash are skipped. */
+    void readNew() throws IOException {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        if (size == bytesRead) {
+            return;
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        bytesRead = bytes.length;
+        for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+            String[] fields = line.split("\t");
+            if (fields.length != 5 || !VERSION.equals(fields[0])) {
+                continue;
+            }
+            try {
+                ArtifactKind kind = ArtifactKind.valueOf(fields[1]);
+                String name = fields[4];
+                if (!kind.matches(name) || name.indexOf('/') >= 0 || name.startsWith(".")) {
+                    continue;
+                }
+                Entry known = entries.get(name);
+                if (known == null || !known.runId().equals(runId)) {
+                    entries.put(name, new Entry(kind, name, fields[2], Long.parseLong(fields[3])));
+                }
+            } catch (IllegalArgumentException e) {
+                // skipped
+            }
+        }
+    }
+
+    private static String line(Entry entry) {
+        return String.join("\t", VERSION, entry.kind().name(), entry.runId(), Long.toString(entry.createdMillis()),
+                entry.name()) + "\n";
+    }
+}
