@@ -10,7 +10,9 @@ import java.util.List;
  * The largest dominators, each followed down to its accumulation point and given its shortest path from a
  * GC root.
  *
- * <p>Candidates are the top-level dominators (children of the virtual super-root), largest first. A candidate
+ * <p>Candidates are the top-level dominators (children of the virtual super-root), largest first; class loaders
+ * and class objects are seen through, their own dominated objects taking their place (that the application's class
+ * loader retains most of the heap says nothing; which of its classes' statics does, says everything). A candidate
  * that owes at least {@link #ACCUMULATION} of its retained size to one child in the dominator tree (a class to
  * one static field, a collection to its backing array) is followed down to that child, repeatedly, as Eclipse
  * MAT's leak suspects do; but never into an object of its own class, so a linked list is reported at its head,
@@ -40,7 +42,7 @@ final class LeakSuspects {
         }
         // In preorder numbers from here on.
         tree.window(1);
-        int[] top = topLevel(tree, limit);
+        int[] top = topLevel(tree, containerClasses(index), limit);
         int[] points = descend(tree, top, scratch);
         tree.window(0);
         List<int[]> paths = new ArrayList<>();
@@ -68,15 +70,38 @@ final class LeakSuspects {
         return out;
     }
 
-    /** The largest children of the super-root, ties broken by node index (lowest first). */
-    private static int[] topLevel(DominatorTree tree, int limit) {
+    /** Per class index, true for class loaders (subclasses of {@code java.lang.ClassLoader}). */
+    static boolean[] containerClasses(HeapIndex index) {
+        List<ClassDef> classes = index.classes.classes;
+        boolean[] loader = new boolean[classes.size()];
+        for (int c = 0; c < loader.length; c++) {
+            for (ClassDef d = classes.get(c); d != null && !loader[c]; d = d.superClass) {
+                loader[c] = "java.lang.ClassLoader".equals(d.name);
+            }
+        }
+        return loader;
+    }
+
+    /**
+     * The largest children of the super-root, ties broken by node index (lowest first), class loaders and class
+     * objects seen through: in preorder a node comes after its dominator, so one scan marks the containers at the
+     * top and takes the children of marked ones as top-level too.
+     */
+    private static int[] topLevel(DominatorTree tree, boolean[] loaderClasses, int limit) {
         long[] best = new long[limit];
         int[] nodes = new int[limit];
         int[] pres = new int[limit];
         int count = 0;
+        java.util.Set<Integer> seenThrough = new java.util.HashSet<>();
         for (int p = 2; p <= tree.count; p++) {
             long r = tree.retainedPre(p);
-            if (tree.domPre(p) != DominatorTree.SUPER || r == 0) {
+            int dom = tree.domPre(p);
+            if (dom != DominatorTree.SUPER && !seenThrough.contains(dom) || r == 0) {
+                continue;
+            }
+            int c = tree.classPre(p);
+            if (c < 0 || loaderClasses[c]) {
+                seenThrough.add(p);
                 continue;
             }
             int v = tree.vertex(p);
