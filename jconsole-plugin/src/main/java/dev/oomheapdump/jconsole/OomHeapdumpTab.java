@@ -26,6 +26,7 @@ import javax.swing.border.Border;
 import java.awt.BorderLayout;
 import java.awt.CardLayout;
 import java.awt.Color;
+import java.awt.Dimension;
 import java.awt.FlowLayout;
 import java.awt.GridBagConstraints;
 import java.awt.GridBagLayout;
@@ -153,6 +154,7 @@ final class OomHeapdumpTab extends JPanel {
         JPanel files = new JPanel(new BorderLayout(0, 4));
         files.setBorder(titled("Heap snapshots, OOM dumps and CPU profiles"));
         files.add(filesTitle, BorderLayout.NORTH);
+        table.setPreferredScrollableViewportSize(new Dimension(600, 7 * table.getRowHeight()));
         files.add(new JScrollPane(table), BorderLayout.CENTER);
         table.getSelectionModel().addListSelectionListener(e -> updateButtons());
 

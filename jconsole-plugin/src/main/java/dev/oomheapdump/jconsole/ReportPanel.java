@@ -20,6 +20,7 @@ import javax.swing.table.AbstractTableModel;
 import javax.swing.table.DefaultTableCellRenderer;
 import java.awt.BorderLayout;
 import java.awt.Color;
+import java.awt.Dimension;
 import java.awt.FlowLayout;
 import java.awt.GridLayout;
 import java.util.LinkedHashMap;
@@ -115,7 +116,10 @@ final class ReportPanel extends JPanel {
                 table.getColumnModel().getColumn(i).setCellRenderer(right);
             }
         }
-        JPanel left = titledPane("Top suspects: retained size, path from a GC root", new JScrollPane(suspects));
+        table.setPreferredScrollableViewportSize(new Dimension(420, 12 * table.getRowHeight()));
+        JScrollPane suspectsScroll = new JScrollPane(suspects);
+        suspectsScroll.setPreferredSize(new Dimension(420, 12 * table.getRowHeight()));
+        JPanel left = titledPane("Top suspects: retained size, path from a GC root", suspectsScroll);
         JPanel rightPane = titledPane("Largest classes (by retained size)", new JScrollPane(table));
         JSplitPane split = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, left, rightPane);
         split.setResizeWeight(0.5);
