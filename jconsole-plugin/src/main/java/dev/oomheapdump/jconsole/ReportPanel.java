@@ -22,7 +22,6 @@ import java.awt.BorderLayout;
 import java.awt.Color;
 import java.awt.Dimension;
 import java.awt.FlowLayout;
-import java.awt.GridLayout;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -95,10 +94,10 @@ final class ReportPanel extends JPanel {
         JPanel top = new JPanel(new FlowLayout(FlowLayout.LEFT, 6, 2));
         top.add(analyze);
         top.add(subject);
-        JPanel status = new JPanel(new GridLayout(0, 1, 0, 2));
-        status.add(progress);
-        status.add(message);
-        status.add(totals);
+        JPanel status = new JPanel(new BorderLayout(0, 2)); // the hidden progress bar leaves no gap
+        status.add(progress, BorderLayout.NORTH);
+        status.add(message, BorderLayout.CENTER);
+        status.add(totals, BorderLayout.SOUTH);
         JPanel north = new JPanel(new BorderLayout());
         north.add(top, BorderLayout.NORTH);
         north.add(status, BorderLayout.CENTER);
