@@ -86,6 +86,8 @@ final class ArtifactTable extends JTable {
                 return "OOM dump";
             case "CPU_PROFILE":
                 return "CPU profile";
+            case "HEAP_REPORT":
+                return "Heap report";
             default:
                 return kind;
         }

@@ -10,8 +10,6 @@ import javax.management.MBeanServerConnection;
 import javax.swing.BorderFactory;
 import javax.swing.Box;
 import javax.swing.JButton;
-import javax.swing.JCheckBox;
-import javax.swing.JComboBox;
 import javax.swing.JComponent;
 import javax.swing.JEditorPane;
 import javax.swing.JLabel;
@@ -19,6 +17,7 @@ import javax.swing.JOptionPane;
 import javax.swing.JPanel;
 import javax.swing.JProgressBar;
 import javax.swing.JScrollPane;
+import javax.swing.JSplitPane;
 import javax.swing.JTextField;
 import javax.swing.SwingUtilities;
 import javax.swing.SwingWorker;
@@ -27,15 +26,14 @@ import javax.swing.border.Border;
 import java.awt.BorderLayout;
 import java.awt.CardLayout;
 import java.awt.Color;
+import java.awt.Dimension;
 import java.awt.FlowLayout;
 import java.awt.GridBagConstraints;
 import java.awt.GridBagLayout;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,19 +67,6 @@ final class OomHeapdumpTab extends JPanel {
     private final JLabel connectingLabel = new JLabel("Connecting to " + TabModel.OBJECT_NAME + " ...");
     private final JEditorPane missingText = new JEditorPane("text/html", "");
 
-    private final JCheckBox heapdumpOnOOM = new JCheckBox("Heap dump on OutOfMemoryError");
-    private final JComboBox<String> implementation = new JComboBox<>(new String[]{"NATIVE_HOOK", "GC_MONITORING"});
-    private final JTextField threshold = new JTextField(3);
-    private final JTextField limit = new JTextField(3);
-    private final JTextField path = new JTextField(22);
-    private final JCheckBox addTimestamp = new JCheckBox("Add timestamp");
-    private final JButton apply = new JButton("Apply");
-    private final JButton revert = new JButton("Revert");
-    private final JLabel policyMessage = new JLabel(" ");
-    private final JLabel fixedLabel = new JLabel(" ");
-    private final Map<String, JComponent> fields = new LinkedHashMap<>();
-    private final Map<String, Border> fieldBorders = new LinkedHashMap<>();
-
     private final JLabel heapLabel = new JLabel(" ");
     private final HeapGauge gauge = new HeapGauge();
 
@@ -94,18 +79,20 @@ final class OomHeapdumpTab extends JPanel {
     private final JLabel message = new JLabel(" ");
     private final JLabel filesTitle = new JLabel(" ");
     private final ArtifactTable table = new ArtifactTable();
+    private final PolicyPanel policyPanel;
+    private final ReportPanel reportPanel;
 
     // event thread only
     private TabState shown = TabState.initial();
-    private Policy shownPolicy;
     private boolean jobInFlight;
-    private boolean applyInFlight;
     /** The message line shows a connection problem, to be replaced once the bean answers again. */
     private boolean showingProblem;
     private int generation;
 
     OomHeapdumpTab(Supplier<MBeanServerConnection> connection) {
         this.model = new TabModel(connection, this::requestRefresh);
+        this.policyPanel = new PolicyPanel(model, actions, this::showResult);
+        this.reportPanel = new ReportPanel(new ReportModel(connection), actions, this::afterCall);
         setLayout(cards);
         add(connectingPanel(), Link.CONNECTING.name());
         add(missingPanel(), Link.NOT_INSTALLED.name());
@@ -162,79 +149,29 @@ final class OomHeapdumpTab extends JPanel {
     }
 
     private JComponent mainPanel() {
-        JPanel top = stack(policyPanel(), heapPanel(), jobsPanel());
+        JPanel top = stack(policyPanel, heapPanel(), jobsPanel());
 
         JPanel files = new JPanel(new BorderLayout(0, 4));
         files.setBorder(titled("Heap snapshots, OOM dumps and CPU profiles"));
         files.add(filesTitle, BorderLayout.NORTH);
+        table.setPreferredScrollableViewportSize(new Dimension(600, 7 * table.getRowHeight()));
         files.add(new JScrollPane(table), BorderLayout.CENTER);
         table.getSelectionModel().addListSelectionListener(e -> updateButtons());
+
+        JSplitPane filesAndReport = new JSplitPane(JSplitPane.VERTICAL_SPLIT, files, reportPanel);
+        filesAndReport.setResizeWeight(0.3);
+        filesAndReport.setBorder(null);
 
         JPanel panel = new JPanel(new BorderLayout());
         panel.setBorder(BorderFactory.createEmptyBorder(4, 4, 4, 4));
         panel.add(top, BorderLayout.NORTH);
-        panel.add(files, BorderLayout.CENTER);
+        panel.add(filesAndReport, BorderLayout.CENTER);
         return panel;
     }
 
     private static Border titled(String title) {
         return BorderFactory.createCompoundBorder(BorderFactory.createTitledBorder(title),
                 BorderFactory.createEmptyBorder(2, 6, 4, 6));
-    }
-
-    private JPanel policyPanel() {
-        fields.put(Policy.HEAPDUMP_ON_OOM, heapdumpOnOOM);
-        fields.put(Policy.OOM_IMPLEMENTATION, implementation);
-        fields.put(Policy.THRESHOLD, threshold);
-        fields.put(Policy.LIMIT, limit);
-        fields.put(Policy.PATH, path);
-        fields.put(Policy.ADD_TIMESTAMP, addTimestamp);
-        fields.forEach((key, field) -> fieldBorders.put(key, field.getBorder()));
-        implementation.setPrototypeDisplayValue("GC_MONITORING ");
-        heapdumpOnOOM.setToolTipText("heapdumpOnOOM: make a heap dump when the JVM runs out of memory");
-        implementation.setToolTipText("OOMImplementation: NATIVE_HOOK is the JVM's own hook; GC_MONITORING dumps "
-                + "when the heap in use after a GC exceeds the threshold, at most 'limit' times");
-        threshold.setToolTipText("threshold: GC_MONITORING, percent (1-99) of the maximum heap in use after a GC");
-        limit.setToolTipText("limit: most dumps of the OOM policy in this JVM (1-100), failed attempts included");
-        path.setToolTipText("path: name of the OOM dump in the directory; .hprof is appended");
-        addTimestamp.setToolTipText("addTimestamp: add a UTC timestamp to OOM dump names");
-        apply.setToolTipText("Validate and apply the changed options on the JVM, all or none (applyPolicy)");
-        revert.setToolTipText("Show the JVM's policy again, dropping unapplied edits");
-        apply.addActionListener(e -> applyPolicy());
-        revert.addActionListener(e -> revertPolicy());
-        showPolicyHint();
-
-        JPanel first = row();
-        first.add(heapdumpOnOOM);
-        first.add(Box.createHorizontalStrut(8));
-        first.add(new JLabel("Implementation:"));
-        first.add(implementation);
-        first.add(Box.createHorizontalStrut(8));
-        first.add(new JLabel("Threshold:"));
-        first.add(withUnit(threshold, "%"));
-        first.add(Box.createHorizontalStrut(8));
-        first.add(new JLabel("Limit:"));
-        first.add(withUnit(limit, "dumps"));
-        JPanel second = row();
-        second.add(new JLabel("OOM dump name:"));
-        second.add(withUnit(path, ".hprof"));
-        second.add(Box.createHorizontalStrut(8));
-        second.add(addTimestamp);
-        second.add(Box.createHorizontalStrut(16));
-        second.add(apply);
-        second.add(revert);
-        JPanel third = row();
-        third.add(policyMessage);
-        JPanel fourth = row();
-        fourth.add(fixedLabel);
-
-        JPanel panel = stack(first, second, third, fourth);
-        panel.setBorder(titled("Out-of-memory policy"));
-        return panel;
-    }
-
-    private static JPanel row() {
-        return new JPanel(new FlowLayout(FlowLayout.LEFT, 4, 1));
     }
 
     /** One component per line, each as wide as the panel. */
@@ -248,13 +185,6 @@ final class OomHeapdumpTab extends JPanel {
         for (JComponent line : lines) {
             panel.add(line, c);
         }
-        return panel;
-    }
-
-    private static JPanel withUnit(JComponent field, String unit) {
-        JPanel panel = new JPanel(new FlowLayout(FlowLayout.LEFT, 3, 0));
-        panel.add(field);
-        panel.add(new JLabel(unit));
         return panel;
     }
 
@@ -313,7 +243,8 @@ final class OomHeapdumpTab extends JPanel {
         SwingUtilities.invokeLater(() -> {
             generation++;
             jobInFlight = false;
-            applyInFlight = false;
+            policyPanel.reset();
+            reportPanel.reset();
             render(model.disconnected());
         });
     }
@@ -357,6 +288,7 @@ final class OomHeapdumpTab extends JPanel {
 
     void dispose() {
         fastRefresh.stop();
+        reportPanel.stop();
         refresher.shutdownNow();
         actions.shutdownNow();
         Thread closer = new Thread(model::close, "oom-heapdump-jconsole-close");
@@ -389,7 +321,8 @@ final class OomHeapdumpTab extends JPanel {
                 cards.show(this, Link.CONNECTING.name());
         }
         if (state.policy() != null) {
-            renderPolicy(state.policy(), state.oomDumpCount());
+            policyPanel.render(state.policy(), state.oomDumpCount());
+            filesTitle.setText("In " + state.policy().directory());
         }
         renderHeap(state.heap(), state.policy());
         table.setRows(state.artifacts());
@@ -407,33 +340,6 @@ final class OomHeapdumpTab extends JPanel {
             fastRefresh.stop();
         }
         updateButtons();
-    }
-
-    private void renderPolicy(Policy policy, int oomDumps) {
-        Policy before = shownPolicy;
-        if (before == null || heapdumpOnOOM.isSelected() == before.heapdumpOnOOM()) {
-            heapdumpOnOOM.setSelected(policy.heapdumpOnOOM());
-        }
-        if (before == null || before.implementation().equals(implementation.getSelectedItem())) {
-            implementation.setSelectedItem(policy.implementation());
-        }
-        if (before == null || threshold.getText().trim().equals(Integer.toString(before.threshold()))) {
-            threshold.setText(Integer.toString(policy.threshold()));
-        }
-        if (before == null || limit.getText().trim().equals(Integer.toString(before.limit()))) {
-            limit.setText(Integer.toString(policy.limit()));
-        }
-        if (before == null || path.getText().trim().equals(before.path())) {
-            path.setText(policy.path());
-        }
-        if (before == null || addTimestamp.isSelected() == before.addTimestamp()) {
-            addTimestamp.setSelected(policy.addTimestamp());
-        }
-        shownPolicy = policy;
-        fixedLabel.setText("Directory " + policy.directory() + " (on the JVM's host)"
-                + (policy.port() > 0 ? "  \u00b7  JMX port " + policy.port() : "")
-                + "  \u00b7  OOM dumps made in this JVM: " + oomDumps);
-        filesTitle.setText("In " + policy.directory());
     }
 
     private void renderHeap(Heap heap, Policy policy) {
@@ -471,11 +377,13 @@ final class OomHeapdumpTab extends JPanel {
         heapSnapshot.setEnabled(jobs);
         cpuProfile.setEnabled(jobs);
         duration.setEnabled(jobs);
-        deleteAll.setEnabled(jobs && shown.artifacts().stream().anyMatch(a -> !"OOM_DUMP".equals(a.kind())));
+        deleteAll.setEnabled(jobs && shown.artifacts().stream().anyMatch(a -> "HEAP_SNAPSHOT".equals(a.kind())
+                || a.cpuProfile()));
         List<ArtifactRow> selected = table.selected();
-        delete.setEnabled(jobs && !selected.isEmpty() && selected.stream().noneMatch(ArtifactRow::inProgress));
-        apply.setEnabled(ready && !applyInFlight);
-        revert.setEnabled(ready && !applyInFlight);
+        delete.setEnabled(jobs && !selected.isEmpty() && selected.stream().allMatch(a -> !a.inProgress()
+                && (a.heapDump() || a.cpuProfile())));
+        reportPanel.update(ready, selected, shown.artifacts());
+        policyPanel.setReady(ready);
     }
 
     private void setMessage(String text, boolean error) {
@@ -512,6 +420,11 @@ final class OomHeapdumpTab extends JPanel {
 
     private void showResult(Result result) {
         setMessage(result.message(), !result.ok());
+        afterCall(result);
+    }
+
+    /** An operation returned (its panel showed the outcome): read the files again, tell the listeners. */
+    private void afterCall(Result result) {
         updateButtons();
         requestRefresh();
         for (Consumer<Result> listener : resultListeners) {
@@ -554,75 +467,12 @@ final class OomHeapdumpTab extends JPanel {
 
     private void deleteAll() {
         int answer = JOptionPane.showConfirmDialog(this, "Delete every heap snapshot and CPU profile in\n"
-                        + (shownPolicy == null ? "the dump directory" : shownPolicy.directory())
+                        + (policyPanel.shown() == null ? "the dump directory" : policyPanel.shown().directory())
                         + "\non the JVM's host? OOM dumps are kept (delete them one by one).",
                 "Delete all", JOptionPane.OK_CANCEL_OPTION, JOptionPane.WARNING_MESSAGE);
         if (answer == JOptionPane.OK_OPTION) {
             runJob("Deleting all heap snapshots and CPU profiles ...", model::deleteAll);
         }
-    }
-
-    private void applyPolicy() {
-        Map<String, String> edited = new LinkedHashMap<>();
-        edited.put(Policy.HEAPDUMP_ON_OOM, Boolean.toString(heapdumpOnOOM.isSelected()));
-        edited.put(Policy.OOM_IMPLEMENTATION, String.valueOf(implementation.getSelectedItem()));
-        edited.put(Policy.THRESHOLD, threshold.getText().trim());
-        edited.put(Policy.LIMIT, limit.getText().trim());
-        edited.put(Policy.PATH, path.getText().trim());
-        edited.put(Policy.ADD_TIMESTAMP, Boolean.toString(addTimestamp.isSelected()));
-        applyInFlight = true;
-        updateButtons();
-        markField("", "");
-        int startedIn = generation;
-        actions.execute(() -> {
-            Result result = model.applyPolicy(edited);
-            SwingUtilities.invokeLater(() -> {
-                if (startedIn != generation) {
-                    return;
-                }
-                applyInFlight = false;
-                if (result.ok()) {
-                    policyMessage.setForeground(getForeground());
-                    policyMessage.setText(result.message());
-                } else {
-                    policyMessage.setForeground(ERROR);
-                    policyMessage.setText(result.message());
-                    markField(result.field(), result.message());
-                }
-                showResult(result);
-            });
-        });
-    }
-
-    private void revertPolicy() {
-        Policy policy = shownPolicy;
-        if (policy == null) {
-            return;
-        }
-        shownPolicy = null;
-        renderPolicy(policy, shown.oomDumpCount());
-        markField("", "");
-        showPolicyHint();
-    }
-
-    private void showPolicyHint() {
-        policyMessage.setForeground(Color.GRAY);
-        policyMessage.setText("Apply sends the changed options; the JVM validates them all and applies all or none.");
-    }
-
-    /** Outlines the field a rejected option belongs to, with the bean's message as its tool tip. */
-    private void markField(String key, String text) {
-        fields.forEach((k, field) -> {
-            boolean bad = k.equals(key);
-            field.setBorder(bad ? BorderFactory.createLineBorder(ERROR, 2) : fieldBorders.get(k));
-            if (field instanceof JCheckBox) {
-                ((JCheckBox) field).setBorderPainted(bad);
-                ((JCheckBox) field).setForeground(bad ? ERROR : getForeground());
-            }
-            if (bad) {
-                field.setToolTipText(text);
-            }
-        });
     }
 
     // ---- for the self-test and the unit tests ---------------------------------------------------------------
@@ -651,16 +501,20 @@ final class OomHeapdumpTab extends JPanel {
         return progress;
     }
 
+    PolicyPanel policyPanel() {
+        return policyPanel;
+    }
+
     JButton applyButton() {
-        return apply;
+        return policyPanel.applyButton();
     }
 
     JTextField thresholdField() {
-        return threshold;
+        return policyPanel.thresholdField();
     }
 
     JLabel policyMessageLabel() {
-        return policyMessage;
+        return policyPanel.messageLabel();
     }
 
     JLabel messageLabel() {
@@ -669,6 +523,10 @@ final class OomHeapdumpTab extends JPanel {
 
     ArtifactTable table() {
         return table;
+    }
+
+    ReportPanel reportPanel() {
+        return reportPanel;
     }
 
     long notificationCount() {

@@ -46,7 +46,7 @@ final class TabModel {
     static final ObjectName RUNTIME = name("java.lang:type=Runtime");
 
     private static final String[] POLICY_ATTRIBUTES = {"HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp",
-            "Threshold", "Limit", "Port", "Directory"};
+            "Threshold", "Limit", "Analyze", "Port", "Directory"};
     private static final String[] STATUS_ATTRIBUTES = {"Busy", "CurrentJob", "OomDumpCount", "Artifacts"};
 
     private final Supplier<MBeanServerConnection> connection;
@@ -218,7 +218,8 @@ final class TabModel {
         Map<String, Object> v = attributes(c, POLICY_ATTRIBUTES);
         return new Policy(Boolean.TRUE.equals(v.get("HeapdumpOnOOM")), Objects.toString(v.get("OOMImplementation"), ""),
                 Objects.toString(v.get("Path"), ""), Boolean.TRUE.equals(v.get("AddTimestamp")),
-                number(v.get("Threshold")), number(v.get("Limit")), number(v.get("Port")),
+                number(v.get("Threshold")), number(v.get("Limit")), Objects.toString(v.get("Analyze"), ""),
+                number(v.get("Port")),
                 Objects.toString(v.get("Directory"), ""));
     }
 
@@ -365,6 +366,10 @@ final class TabModel {
     public Result delete(List<ArtifactRow> rows) {
         List<String> deleted = new ArrayList<>();
         for (ArtifactRow row : rows) {
+            if (!row.heapDump() && !row.cpuProfile()) {
+                return Result.failed((deleted.isEmpty() ? "" : "Deleted " + String.join(", ", deleted) + "; ")
+                        + "cannot delete " + row.name() + ": the bean deletes heap dumps and CPU profiles only");
+            }
             try {
                 connection().invoke(BEAN, row.heapDump() ? "deleteHeapSnapshot" : "deleteCpuProfile",
                         new Object[]{row.path()}, new String[]{String.class.getName()});
@@ -379,7 +384,8 @@ final class TabModel {
 
     /** Deletes every heap snapshot and CPU profile the suite made; OOM dumps are kept (the bean's contract). */
     public Result deleteAll() {
-        int before = (int) state.artifacts().stream().filter(a -> !"OOM_DUMP".equals(a.kind()) && !a.inProgress()).count();
+        int before = (int) state.artifacts().stream().filter(a -> ("HEAP_SNAPSHOT".equals(a.kind()) || a.cpuProfile())
+                && !a.inProgress()).count();
         try {
             connection().invoke(BEAN, "deleteAllHeapSnapshots", new Object[0], new String[0]);
             connection().invoke(BEAN, "deleteAllCpuProfiles", new Object[0], new String[0]);

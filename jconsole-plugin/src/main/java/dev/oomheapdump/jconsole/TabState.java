@@ -41,7 +41,7 @@ record TabState(long sequence, Link link, Policy policy, List<ArtifactRow> artif
 
     /** The policy options that can change at runtime, and the fixed ones. */
     public record Policy(boolean heapdumpOnOOM, String implementation, String path, boolean addTimestamp,
-                         int threshold, int limit, int port, String directory) {
+                         int threshold, int limit, String analyze, int port, String directory) {
 
         public static final String HEAPDUMP_ON_OOM = "heapdumpOnOOM";
         public static final String OOM_IMPLEMENTATION = "OOMImplementation";
@@ -49,11 +49,21 @@ record TabState(long sequence, Link link, Policy policy, List<ArtifactRow> artif
         public static final String ADD_TIMESTAMP = "addTimestamp";
         public static final String THRESHOLD = "threshold";
         public static final String LIMIT = "limit";
+        public static final String ANALYZE = "analyze";
         /** The agent option names that {@code applyPolicy} accepts, in the order the tab shows them. */
         public static final List<String> RUNTIME_KEYS = List.of(HEAPDUMP_ON_OOM, OOM_IMPLEMENTATION, THRESHOLD, LIMIT,
-                PATH, ADD_TIMESTAMP);
+                PATH, ADD_TIMESTAMP, ANALYZE);
 
-        /** The runtime options as {@code applyPolicy} takes them. */
+        public Policy {
+            analyze = analyze == null ? "" : analyze;
+        }
+
+        /** An agent older than the {@code Analyze} attribute shows none: the tab then leaves the option alone. */
+        public boolean hasAnalyze() {
+            return !analyze.isBlank();
+        }
+
+        /** The runtime options as {@code applyPolicy} takes them ({@code analyze} only when the bean has it). */
         public Map<String, String> options() {
             Map<String, String> map = new LinkedHashMap<>();
             map.put(HEAPDUMP_ON_OOM, Boolean.toString(heapdumpOnOOM));
@@ -62,6 +72,9 @@ record TabState(long sequence, Link link, Policy policy, List<ArtifactRow> artif
             map.put(LIMIT, Integer.toString(limit));
             map.put(PATH, path);
             map.put(ADD_TIMESTAMP, Boolean.toString(addTimestamp));
+            if (hasAnalyze()) {
+                map.put(ANALYZE, analyze);
+            }
             return map;
         }
 
@@ -79,8 +92,18 @@ record TabState(long sequence, Link link, Policy policy, List<ArtifactRow> artif
             return path.substring(slash + 1);
         }
 
+        /** A heap snapshot or an OOM dump (the bean's {@code deleteHeapSnapshot} and analysis take them). */
         public boolean heapDump() {
-            return !"CPU_PROFILE".equals(kind);
+            return "HEAP_SNAPSHOT".equals(kind) || "OOM_DUMP".equals(kind);
+        }
+
+        public boolean cpuProfile() {
+            return "CPU_PROFILE".equals(kind);
+        }
+
+        /** A {@code .report.json} or {@code .report.txt} of an analysis. */
+        public boolean heapReport() {
+            return "HEAP_REPORT".equals(kind);
         }
 
         public boolean inProgress() {

@@ -49,6 +49,9 @@ import java.util.stream.Collectors;
  *   <li>{@code profile:N}: click "CPU profile" for N seconds, check that the progress bar moves while the job
  *   buttons are disabled, paint {@code <name>-progress.png}; prints {@code PROGRESS <label>}, {@code PROFILE <path>}</li>
  *   <li>{@code delete}: select the newest heap snapshot, click "Delete", confirm; prints {@code DELETED <path>}</li>
+ *   <li>{@code analyze}: select the newest heap snapshot, click "Analyze", check that the progress bar runs while
+ *   the button is disabled, wait until the report shows; prints {@code ANALYZING <label>}, {@code ANALYZED
+ *   <report path>} and {@code REPORT <top suspect class> <its retained bytes>}</li>
  *   <li>{@code watch}: print {@code WATCHING}, wait until a file made by someone else is listed complete and a
  *   notification of the bean has arrived; prints {@code SEEN <path>}</li>
  *   <li>{@code reconnect}: print {@code WAITING FOR RECONNECT}, wait until JConsole loses the connection, press
@@ -62,7 +65,8 @@ final class SelfTest implements Runnable {
     static final String SIZE_PROPERTY = PROPERTY + ".size";
     static final String STEPS_PROPERTY = PROPERTY + ".steps";
     static final String PREFIX = "oom-heapdump-selftest: ";
-    private static final long TIMEOUT_MS = 45_000;
+    /** The whole click-through; an analysis starts a JVM of its own, on a host that may be busy. */
+    private static final long TIMEOUT_MS = 120_000;
     private static final AtomicBoolean STARTED = new AtomicBoolean();
     private static final AtomicReference<OomHeapdumpTab> TAB = new AtomicReference<>();
     private static final PrintStream OUT = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
@@ -170,6 +174,9 @@ final class SelfTest implements Runnable {
                 case "delete":
                     delete(tab);
                     break;
+                case "analyze":
+                    analyze(tab);
+                    break;
                 case "watch":
                     watch(tab);
                     break;
@@ -259,6 +266,51 @@ final class SelfTest implements Runnable {
         waitFor(() -> onEdt(() -> tab.table().rows().stream().noneMatch(a -> a.path().equals(path))),
                 "the table no longer lists it", deadline);
         say("DELETED " + path);
+    }
+
+    /** Selects the newest heap snapshot, clicks "Analyze" and waits until its report shows in the panel. */
+    private void analyze(OomHeapdumpTab tab) throws Exception {
+        ReportPanel panel = tab.reportPanel();
+        String path = onEdt(() -> {
+            List<TabState.ArtifactRow> rows = tab.table().rows();
+            for (int i = 0; i < rows.size(); i++) {
+                if ("HEAP_SNAPSHOT".equals(rows.get(i).kind()) && rows.get(i).complete()) {
+                    tab.table().setRowSelectionInterval(i, i);
+                    return rows.get(i).path();
+                }
+            }
+            throw new IllegalStateException("no heap snapshot to analyze");
+        });
+        waitFor(() -> onEdt(() -> panel.analyzeButton().isEnabled()), "the Analyze button is enabled", deadline);
+        CompletableFuture<Result> result = new CompletableFuture<>();
+        tab.addResultListener(result::complete);
+        String running = onEdt(() -> {
+            panel.analyzeButton().doClick();
+            if (!panel.progressBar().isVisible() || !panel.progressBar().isIndeterminate()
+                    || panel.analyzeButton().isEnabled()) {
+                throw new IllegalStateException("no running progress bar, or Analyze still enabled, after the click");
+            }
+            return panel.progressBar().getString();
+        });
+        say("clicked Analyze on " + path);
+        say("ANALYZING " + running);
+        Result outcome = result.get(remainingMillis(), TimeUnit.MILLISECONDS);
+        if (!outcome.ok()) {
+            throw new IllegalStateException("the tab shows: " + outcome.message());
+        }
+        say("ANALYZED " + outcome.path());
+        String dumpName = Paths.get(path).getFileName().toString();
+        waitFor(() -> onEdt(() -> panel.shownReport().map(r -> r.file().endsWith(dumpName)).orElse(false)),
+                "the report of " + dumpName + " shows", deadline);
+        AnalysisReport report = onEdt(() -> panel.shownReport().orElseThrow());
+        if (report.suspects().isEmpty() || report.histogram().isEmpty()) {
+            throw new IllegalStateException("the report shows no suspects or no classes: " + report);
+        }
+        if (onEdt(() -> panel.progressBar().isVisible() || !panel.analyzeButton().isEnabled())) {
+            throw new IllegalStateException("the progress bar stays, or Analyze stays disabled, after the report");
+        }
+        AnalysisReport.Suspect top = report.suspects().get(0);
+        say("REPORT " + top.className() + " " + top.retainedBytes());
     }
 
     /** Waits for a file someone else makes to show up, carried by a notification (the periodic poll is slower). */

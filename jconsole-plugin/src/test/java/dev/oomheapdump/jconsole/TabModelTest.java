@@ -105,6 +105,35 @@ class TabModelTest {
     }
 
     @Test
+    void theAnalyzeOptionIsReadAndAppliedLikeTheOtherRuntimeOptions() throws Exception {
+        fixture = new BeanFixture(dir, true);
+        TabModel model = model(fixture.remote());
+        assertEquals("off", model.connected().policy().analyze());
+
+        Map<String, String> edited = new LinkedHashMap<>(model.state().policy().options());
+        edited.put("analyze", "oom");
+        Result result = model.applyPolicy(edited);
+
+        assertTrue(result.ok(), result.toString());
+        assertTrue(result.message().startsWith("Policy applied: analyze=oom "), "only analyze is sent: " + result.message());
+        assertEquals("oom", model.poll().policy().analyze());
+        assertEquals("oom", fixture.bean().getAnalyze());
+    }
+
+    @Test
+    void aBadAnalyzeValueIsRefusedNextToItsField() throws Exception {
+        fixture = new BeanFixture(dir, true);
+        TabModel model = model(fixture.remote());
+        model.connected();
+
+        Result result = model.applyPolicy(edit("analyze", "sometimes"));
+
+        assertFalse(result.ok());
+        assertEquals("analyze", result.field(), result.message());
+        assertEquals("off", fixture.bean().getAnalyze());
+    }
+
+    @Test
     void aRejectedPolicyNamesItsFieldInThePlainMessageAndChangesNothing() throws Exception {
         fixture = new BeanFixture(dir, true);
         TabModel model = model(fixture.remote());

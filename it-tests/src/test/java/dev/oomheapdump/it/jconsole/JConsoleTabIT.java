@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,8 +37,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The plugin in a real JConsole, in a private Xvfb display, connected to a child JVM over its loopback port:
  * the tab is selected and its "Heap snapshot" button clicked, then the file must exist on disk, be a complete
  * HPROF file and be listed by the bean; then "CPU profile" for 2 s, whose progress bar must move while the job
- * buttons are disabled; then a second snapshot is deleted with "Delete" and its confirmation. PNGs of the
- * JConsole window are kept in {@code target/}. The negative twin
+ * buttons are disabled; then a second snapshot is deleted with "Delete" and its confirmation; then the first is
+ * analyzed with "Analyze", and the top suspect the report panel shows must be the one of the report JSON on disk
+ * (the child, {@link HoardApp}, holds a known hoard). PNGs of the JConsole window are kept in {@code target/}.
+ * The negative twin
  * connects JConsole to a JVM without the agent and expects the "not installed" panel. A third run replaces the
  * JVM behind the port: after JConsole's "Reconnect", files made by the new JVM must reach the tab by notification.
  *
@@ -50,6 +54,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JConsoleTabIT {
 
     private static final String SELFTEST = "oom-heapdump-selftest: ";
+    /** The first suspect of a report: its class, retained bytes and path (the report's JSON as the suite writes it). */
+    private static final Pattern TOP_SUSPECT = Pattern.compile("\"suspects\"\\s*:\\s*\\[\\s*\\{\\s*\"class\"\\s*:\\s*"
+            + "\"([^\"]*)\".*?\"retainedBytes\"\\s*:\\s*(\\d+).*?\"path\"\\s*:\\s*\\[([^\\]]*)\\]", Pattern.DOTALL);
 
     @TempDir
     Path dir;
@@ -60,12 +67,14 @@ class JConsoleTabIT {
     }
 
     @Test
-    void theHeapSnapshotButtonWritesACompleteSnapshotThatTheBeanLists() throws Exception {
+    void theHeapSnapshotButtonWritesACompleteSnapshotThatTheBeanListsAndAnalyzeShowsItsReport() throws Exception {
         Path png = Paths.get("target", "jconsole-tab.png").toAbsolutePath();
         try (Xvfb xvfb = Xvfb.start();
-             ChildJvm child = ChildJvm.builder().heap("64m").agent("").directory(dir).start()) {
+             ChildJvm child = ChildJvm.builder().heap("64m").agent("").directory(dir)
+                     .mainClass(HoardApp.class.getName()).start()) {
             MBeanServerConnection bean = child.connect();
-            try (Spawned console = selfTest(xvfb, child, png, "-J-Doomheapdump.jconsole.selftest.steps=snapshot,profile:2,snapshot,delete")) {
+            try (Spawned console = selfTest(xvfb, child, png, "-J-Doomheapdump.jconsole.selftest.size=1200x960",
+                    "-J-Doomheapdump.jconsole.selftest.steps=snapshot,profile:2,snapshot,delete,analyze")) {
                 assertTrue(console.line(SELFTEST + "OK").isPresent(), console.output());
 
                 String line = console.line(SELFTEST + "SNAPSHOT ").orElseThrow(() -> new AssertionError(console.output()));
@@ -82,8 +91,11 @@ class JConsoleTabIT {
                 assertTrue(progress.contains("Recording the CPU profile") && progress.endsWith(" of 2.0 s"), progress);
                 String profile = console.line(SELFTEST + "PROFILE ").orElseThrow(() -> new AssertionError(console.output()))
                         .substring((SELFTEST + "PROFILE ").length());
+                // The analysis step ran before this is read, and the bean's CpuProfiles lists HEAP_REPORT files too
+                // (OomHeapdumpBean.completePaths takes every kind that is not a heap dump): only the .jfr count here.
                 String[] profiles = (String[]) bean.getAttribute(new ObjectName(ChildJvm.OBJECT_NAME), "CpuProfiles");
-                assertEquals(List.of(profile), Arrays.asList(profiles), "the bean lists the profile complete");
+                assertEquals(List.of(profile), Arrays.stream(profiles).filter(p -> p.endsWith(".jfr")).toList(),
+                        "the bean lists the profile complete");
                 assertTrue(Files.size(Paths.get(profile)) > 0, profile);
 
                 String deleted = console.line(SELFTEST + "DELETED ").orElseThrow(() -> new AssertionError(console.output()))
@@ -92,6 +104,23 @@ class JConsoleTabIT {
                 assertFalse(Files.exists(Paths.get(deleted)), deleted + " is gone");
                 listed = (String[]) bean.getAttribute(new ObjectName(ChildJvm.OBJECT_NAME), "HeapSnapshots");
                 assertEquals(List.of(snapshot.toString()), Arrays.asList(listed), "the bean lists the first one only");
+
+                String analyzed = console.line(SELFTEST + "ANALYZED ").orElseThrow(() -> new AssertionError(console.output()))
+                        .substring((SELFTEST + "ANALYZED ").length());
+                String base = snapshot.getFileName().toString().replaceFirst("\\.hprof$", "");
+                assertEquals(snapshot.resolveSibling(base + ".report.json").toString(), analyzed,
+                        "the report of the selected (remaining) snapshot");
+                String running = console.line(SELFTEST + "ANALYZING ").orElseThrow(() -> new AssertionError(console.output()));
+                assertTrue(running.contains("Analyzing " + snapshot.getFileName()) && running.endsWith(" s"), running);
+                String[] shown = console.line(SELFTEST + "REPORT ").orElseThrow(() -> new AssertionError(console.output()))
+                        .substring((SELFTEST + "REPORT ").length()).split(" ");
+                String json = Files.readString(Paths.get(analyzed));
+                Matcher top = TOP_SUSPECT.matcher(json);
+                assertTrue(top.find(), "a suspect in " + json);
+                assertEquals(List.of(top.group(1), top.group(2)), List.of(shown),
+                        "the panel's top suspect is the report's, class and retained bytes");
+                assertTrue(Long.parseLong(top.group(2)) >= (long) HoardApp.BLOCKS << 20, "it retains the hoard: " + json);
+                assertTrue(top.group(3).contains("HoardApp.CACHE"), "its path names the field: " + top.group(3));
                 assertScreenshot(png, console);
                 assertScreenshot(png.resolveSibling("jconsole-tab-progress.png"), console);
             }
@@ -194,14 +223,14 @@ class JConsoleTabIT {
     }
 
     /**
-     * Waits (60 s at most) until JConsole's output satisfies {@code done}; fails at once, with JConsole's and
+     * Waits (150 s at most: an analysis starts a JVM of its own, on a host that may be busy) until JConsole's output satisfies {@code done}; fails at once, with JConsole's and
      * Xvfb's output, when a process dies or (unless {@code failureIsAnAnswer}) the self-test reports a failure.
      * JConsole is killed when the wait fails.
      */
     private static void awaitOutput(Spawned console, Xvfb xvfb, BooleanSupplier childAlive, String alias,
                                     boolean failureIsAnAnswer, Predicate<List<String>> done) {
         try {
-            await(alias).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+            await(alias).atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(100))
                     .failFast("JConsole, Xvfb or the child died, or the self-test failed", () -> {
                         boolean failed = !failureIsAnAnswer && console.line(SELFTEST + "FAILED").isPresent();
                         if (failed || !console.alive() || !xvfb.alive() || !childAlive.getAsBoolean()) {
