@@ -3,6 +3,7 @@ package dev.oomheapdump.mbean.cli;
 import dev.oomheapdump.core.Artifact;
 import dev.oomheapdump.core.ArtifactKind;
 import dev.oomheapdump.core.Daemons;
+import dev.oomheapdump.core.Sizes;
 import dev.oomheapdump.core.analysis.AnalysisProgress;
 import dev.oomheapdump.core.analysis.HeapAnalyzer;
 import dev.oomheapdump.core.analysis.HeapReport;
@@ -128,7 +129,7 @@ final class DemoCommand implements Command {
         }
         HeapReport.Suspect top = report.suspects().get(0);
         out.printf(Locale.ROOT, "   top suspect: %s retains %s, %.1f%% of the reachable heap%n", top.className(),
-                Listing.size(top.retainedBytes()), top.retainedPercent());
+                Sizes.human(top.retainedBytes()), top.retainedPercent());
         out.println("   held by:     " + String.join(" -> ", top.path()));
         return true;
     }
