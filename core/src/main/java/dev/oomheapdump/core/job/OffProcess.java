@@ -21,7 +21,7 @@ final class OffProcess {
 
     /** The analysis peaks at about this share of the dump, heap and memory-mapped tables together (measured
      * 0.41–0.48 on dumps of 0.65 and 1.2 GB; a margin on top). */
-    static final double MAPPED_SHARE = 0.6;
+    static final double PEAK_SHARE = 0.6;
     static final long MIN_HEAP = 96L << 20;
     static final long JVM_OVERHEAD = 96L << 20;
 
@@ -35,7 +35,7 @@ final class OffProcess {
 
     /** What the analysis may take at its peak, heap and mapped tables together. */
     static long peakFor(long dumpBytes) {
-        return Math.max(heapFor(dumpBytes), (long) (dumpBytes * MAPPED_SHARE)) + JVM_OVERHEAD;
+        return Math.max(heapFor(dumpBytes), (long) (dumpBytes * PEAK_SHARE)) + JVM_OVERHEAD;
     }
 
     /** The command line, without the environment. */
