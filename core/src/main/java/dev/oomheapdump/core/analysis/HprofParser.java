@@ -67,10 +67,10 @@ final class HprofParser {
         while (in.available(1)) {
             long start = in.position();
             in.recordStart = start;
-            int tag = in.buf[in.pos++] & 0xff;
+            int tag = in.buf.get(in.pos++) & 0xff;
             in.need(8, "the header of a record");
             in.pos += 4;
-            long length = Integer.toUnsignedLong(HprofInput.getInt(in.buf, in.pos));
+            long length = Integer.toUnsignedLong(in.buf.getInt(in.pos));
             in.pos += 4;
             String what = "a record (tag 0x" + Integer.toHexString(tag) + ")";
             switch (tag) {
@@ -154,7 +154,7 @@ final class HprofParser {
             if (!in.available(1)) {
                 throw in.truncated(1, "a heap dump sub-record" + inside);
             }
-            int sub = in.buf[in.pos++] & 0xff;
+            int sub = in.buf.get(in.pos++) & 0xff;
             switch (sub) {
                 case Hprof.ROOT_UNKNOWN:
                 case Hprof.ROOT_STICKY_CLASS:
@@ -190,7 +190,7 @@ final class HprofParser {
                     in.need(2 * idSize + 8, what);
                     long id = in.idAt(in.pos);
                     long classId = in.idAt(in.pos + idSize + 4);
-                    int length = HprofInput.getInt(in.buf, in.pos + 2 * idSize + 4);
+                    int length = in.buf.getInt(in.pos + 2 * idSize + 4);
                     in.pos += 2 * idSize + 8;
                     check(length, at, what);
                     long payload = in.position();
@@ -202,7 +202,7 @@ final class HprofParser {
                     String what = "an OBJ_ARRAY_DUMP sub-record";
                     in.need(2 * idSize + 8, what);
                     long id = in.idAt(in.pos);
-                    int length = HprofInput.getInt(in.buf, in.pos + idSize + 4);
+                    int length = in.buf.getInt(in.pos + idSize + 4);
                     long classId = in.idAt(in.pos + idSize + 8);
                     in.pos += 2 * idSize + 8;
                     check(length, at, what);
@@ -215,8 +215,8 @@ final class HprofParser {
                     String what = "a PRIM_ARRAY_DUMP sub-record";
                     in.need(idSize + 9, what);
                     long id = in.idAt(in.pos);
-                    int length = HprofInput.getInt(in.buf, in.pos + idSize + 4);
-                    int type = in.buf[in.pos + idSize + 8] & 0xff;
+                    int length = in.buf.getInt(in.pos + idSize + 4);
+                    int type = in.buf.get(in.pos + idSize + 8) & 0xff;
                     in.pos += idSize + 9;
                     check(length, at, what);
                     int size = Hprof.size(type, idSize);
