@@ -24,6 +24,13 @@ final class HprofParser {
         this.tick = tick;
     }
 
+    /** A parser of sub-records in {@code in}, whose identifier size is already known. */
+    HprofParser(HprofInput in, int idSize) {
+        this(in, null);
+        this.idSize = idSize;
+        in.idSize = idSize;
+    }
+
     /** Reads the header and returns the identifier size. */
     int header() throws IOException {
         StringBuilder magic = new StringBuilder();
@@ -114,7 +121,13 @@ final class HprofParser {
                 case Hprof.HEAP_DUMP_SEGMENT:
                     heap = true;
                     segments |= tag == Hprof.HEAP_DUMP_SEGMENT;
-                    heapDump(v, start, in.position() + length, tag == Hprof.HEAP_DUMP ? "HEAP_DUMP" : "HEAP_DUMP_SEGMENT");
+                    if (v.takesHeapDumps()) {
+                        long body = in.position();
+                        in.skip(length, what);
+                        v.heapDump(start, body, body + length);
+                    } else {
+                        heapDump(v, start, in.position() + length, tag == Hprof.HEAP_DUMP ? "HEAP_DUMP" : "HEAP_DUMP_SEGMENT");
+                    }
                     in.recordStart = start;
                     break;
                 case Hprof.HEAP_DUMP_END:
@@ -254,7 +267,7 @@ final class HprofParser {
         }
     }
 
-    private ClassDef classDump(String what) throws IOException {
+    ClassDef classDump(String what) throws IOException {
         long id = in.id(what);
         in.i4(what);
         long superId = in.id(what);
