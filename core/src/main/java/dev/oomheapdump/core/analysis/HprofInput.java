@@ -23,7 +23,7 @@ final class HprofInput implements AutoCloseable {
      * Bytes of a plain file mapped at once: large enough that moving the window costs nothing next to reading
      * it, small enough to add little to the resident size (a window is unmapped when the next is mapped).
      */
-    static final int WINDOW = 64 << 20;
+    static final int WINDOW = 16 << 20;
 
     /** The bytes from {@code position() - pos}: a mapped window of the file, or the gzip buffer. */
     ByteBuffer buf;
