@@ -252,8 +252,25 @@ final class Histogram {
 
         /** Headroom of a window for the fixed-size part of any sub-record. */
         private static final int HEAD = 64;
+        /** The first window of a part. */
+        private static final int FIRST_WINDOW = 1 << 20;
         /** More than the longest CLASS_DUMP can be (2^16 constants, statics and fields). */
         private static final int CLASS_DUMP_MAX = 4 << 20;
+
+        /** Bytes of a GC root sub-record by its tag, 0 for other tags. */
+        static int[] rootSizes(int idSize) {
+            int[] sizes = new int[256];
+            sizes[Hprof.ROOT_UNKNOWN] = 1 + idSize;
+            sizes[Hprof.ROOT_STICKY_CLASS] = 1 + idSize;
+            sizes[Hprof.ROOT_MONITOR_USED] = 1 + idSize;
+            sizes[Hprof.ROOT_JNI_GLOBAL] = 1 + 2 * idSize;
+            sizes[Hprof.ROOT_JNI_LOCAL] = 1 + idSize + 8;
+            sizes[Hprof.ROOT_JAVA_FRAME] = 1 + idSize + 8;
+            sizes[Hprof.ROOT_THREAD_OBJECT] = 1 + idSize + 8;
+            sizes[Hprof.ROOT_NATIVE_STACK] = 1 + idSize + 4;
+            sizes[Hprof.ROOT_THREAD_BLOCK] = 1 + idSize + 4;
+            return sizes;
+        }
 
         private ClassTable classes;
         private long[] starts = new long[64];
@@ -438,13 +455,19 @@ final class Histogram {
                 return new HprofFormatException(at, "unexpected content at byte offset " + at);
             }
 
-            /** Maps the window from {@code at}, as long as it can be but not past the part's end. */
+            /**
+             * Maps the window from {@code at}, as long as it can be but not past the part's end. The first window
+             * of a part is short, so that moving it is among what the loop has done before it is compiled (a
+             * path first taken after compilation sends the loop back to the interpreter until it is compiled
+             * again).
+             */
             private void move(long at) throws IOException {
+                long length = window == null ? FIRST_WINDOW : HprofInput.WINDOW;
                 if (window != null) {
                     window.close();
                     window = null;
                 }
-                long end = Math.min(ends[to - 1], at + HprofInput.WINDOW);
+                long end = Math.min(ends[to - 1], at + length);
                 window = Mapping.map(channel, FileChannel.MapMode.READ_ONLY, at, end - at);
                 b = window.buffer;
                 base = at;
@@ -460,6 +483,7 @@ final class Histogram {
                 final boolean wide = id == 8;
                 final long header = 2L * id;
                 final long arrayHeader = 2L * id + 8;
+                final int[] roots = rootSizes(id);
                 move(starts[from]);
                 long nextTick = 0;
                 for (int r = from; r < to; r++) {
@@ -471,85 +495,62 @@ final class Histogram {
                         }
                         int i = (int) (p - base);
                         int sub = b.get(i) & 0xff;
-                        switch (sub) {
-                            case Hprof.INSTANCE_DUMP: {
-                                long next = p + 1 + 2L * id + 8;
-                                if (next > end) {
-                                    throw damaged(p);
-                                }
-                                int at = i + 1 + id + 4;
-                                long classId = wide ? b.getLong(at) : Integer.toUnsignedLong(b.getInt(at));
-                                int length = b.getInt(at + id);
-                                if (length < 0) {
-                                    throw damaged(p);
-                                }
-                                tally.count(classId, header + length);
-                                p = next + length;
-                                break;
-                            }
-                            case Hprof.OBJ_ARRAY_DUMP: {
-                                long next = p + 1 + 2L * id + 8;
-                                if (next > end) {
-                                    throw damaged(p);
-                                }
-                                int at = i + 1 + id + 4;
-                                int length = b.getInt(at);
-                                long classId = wide ? b.getLong(at + 4) : Integer.toUnsignedLong(b.getInt(at + 4));
-                                if (length < 0) {
-                                    throw damaged(p);
-                                }
-                                long data = (long) length * id;
-                                tally.count(classId, arrayHeader + data);
-                                p = next + data;
-                                break;
-                            }
-                            case Hprof.PRIM_ARRAY_DUMP: {
-                                long next = p + 1 + id + 9;
-                                if (next > end) {
-                                    throw damaged(p);
-                                }
-                                int at = i + 1 + id + 4;
-                                int length = b.getInt(at);
-                                int type = b.get(at + 4) & 0xff;
-                                int elem = Hprof.size(type, id);
-                                if (length < 0 || elem < 0 || type == Hprof.OBJECT) {
-                                    throw damaged(p);
-                                }
-                                long data = (long) length * elem;
-                                tally.primitiveArray(type, arrayHeader + data);
-                                p = next + data;
-                                break;
-                            }
-                            case Hprof.ROOT_UNKNOWN:
-                            case Hprof.ROOT_STICKY_CLASS:
-                            case Hprof.ROOT_MONITOR_USED:
-                                p += 1 + id;
-                                break;
-                            case Hprof.ROOT_JNI_GLOBAL:
-                                p += 1 + 2L * id;
-                                break;
-                            case Hprof.ROOT_JNI_LOCAL:
-                            case Hprof.ROOT_JAVA_FRAME:
-                            case Hprof.ROOT_THREAD_OBJECT:
-                                p += 1 + id + 8;
-                                break;
-                            case Hprof.ROOT_NATIVE_STACK:
-                            case Hprof.ROOT_THREAD_BLOCK:
-                                p += 1 + id + 4;
-                                break;
-                            case Hprof.CLASS_DUMP: {
-                                if (limit - p < CLASS_DUMP_MAX && limit < partEnd) {
-                                    move(p);
-                                }
-                                int first = (int) (p - base) + 1;
-                                int last = (int) (Math.min(end, limit) - base);
-                                HprofInput in = HprofInput.slice(b, first, last, p + 1);
-                                classDumps.add(new HprofParser(in, id).classDump("a CLASS_DUMP sub-record"));
-                                p = in.position();
-                                break;
-                            }
-                            default:
+                        int rootSize;
+                        if (sub == Hprof.INSTANCE_DUMP) {
+                            long next = p + 1 + 2L * id + 8;
+                            if (next > end) {
                                 throw damaged(p);
+                            }
+                            int at = i + 1 + id + 4;
+                            long classId = wide ? b.getLong(at) : Integer.toUnsignedLong(b.getInt(at));
+                            int length = b.getInt(at + id);
+                            if (length < 0) {
+                                throw damaged(p);
+                            }
+                            tally.count(classId, header + length);
+                            p = next + length;
+                        } else if (sub == Hprof.OBJ_ARRAY_DUMP) {
+                            long next = p + 1 + 2L * id + 8;
+                            if (next > end) {
+                                throw damaged(p);
+                            }
+                            int at = i + 1 + id + 4;
+                            int length = b.getInt(at);
+                            long classId = wide ? b.getLong(at + 4) : Integer.toUnsignedLong(b.getInt(at + 4));
+                            if (length < 0) {
+                                throw damaged(p);
+                            }
+                            long data = (long) length * id;
+                            tally.count(classId, arrayHeader + data);
+                            p = next + data;
+                        } else if (sub == Hprof.PRIM_ARRAY_DUMP) {
+                            long next = p + 1 + id + 9;
+                            if (next > end) {
+                                throw damaged(p);
+                            }
+                            int at = i + 1 + id + 4;
+                            int length = b.getInt(at);
+                            int type = b.get(at + 4) & 0xff;
+                            int elem = Hprof.size(type, id);
+                            if (length < 0 || elem < 0 || type == Hprof.OBJECT) {
+                                throw damaged(p);
+                            }
+                            long data = (long) length * elem;
+                            tally.primitiveArray(type, arrayHeader + data);
+                            p = next + data;
+                        } else if ((rootSize = roots[sub]) > 0) {
+                            p += rootSize;
+                        } else if (sub == Hprof.CLASS_DUMP) {
+                            if (limit - p < CLASS_DUMP_MAX && limit < partEnd) {
+                                move(p);
+                            }
+                            int first = (int) (p - base) + 1;
+                            int last = (int) (Math.min(end, limit) - base);
+                            HprofInput in = HprofInput.slice(b, first, last, p + 1);
+                            classDumps.add(new HprofParser(in, id).classDump("a CLASS_DUMP sub-record"));
+                            p = in.position();
+                        } else {
+                            throw damaged(p);
                         }
                     }
                     if (p != end) {

@@ -15,6 +15,15 @@ final class HprofParser {
         void at(double fraction);
     }
 
+    /** What a record of each tag is called in messages, made once rather than per record. */
+    private static final String[] RECORDS = new String[256];
+
+    static {
+        for (int tag = 0; tag < RECORDS.length; tag++) {
+            RECORDS[tag] = "a record (tag 0x" + Integer.toHexString(tag) + ")";
+        }
+    }
+
     private final HprofInput in;
     private final Tick tick;
     private int idSize;
@@ -79,7 +88,7 @@ final class HprofParser {
             in.pos += 4;
             long length = Integer.toUnsignedLong(in.buf.getInt(in.pos));
             in.pos += 4;
-            String what = "a record (tag 0x" + Integer.toHexString(tag) + ")";
+            String what = RECORDS[tag];
             switch (tag) {
                 case Hprof.UTF8:
                     if (v.wantsStrings() && length >= idSize && length - idSize < (1 << 24)) {
