@@ -134,23 +134,28 @@ final class Histogram {
         final long[] primBytes = new long[12];
 
         void count(long classId, long objectBytes) {
-            int mask = keys.length - 1;
-            int i = (int) mix(classId) & mask;
-            int s;
-            while (true) {
-                int v = values[i];
-                if (v == 0) {
-                    s = add(classId);
-                    break;
-                }
-                if (keys[i] == classId) {
-                    s = v - 1;
-                    break;
-                }
-                i = (i + 1) & mask;
-            }
+            int i = (int) mix(classId) & (keys.length - 1);
+            int s = keys[i] == classId && values[i] != 0 ? values[i] - 1 : slot(classId, i);
             counts[s]++;
             bytes[s] += objectBytes;
+        }
+
+        /**
+         * The slot of a class id not at its first place in the map: further along, or new. Apart from
+         * {@link #count} so that the path the loop takes most is short and every branch of it is taken early
+         * (a branch first taken after compilation costs a recompilation).
+         */
+        private int slot(long classId, int first) {
+            int mask = keys.length - 1;
+            for (int i = first; ; i = (i + 1) & mask) {
+                int v = values[i];
+                if (v == 0) {
+                    return add(classId);
+                }
+                if (keys[i] == classId) {
+                    return v - 1;
+                }
+            }
         }
 
         private static long mix(long k) {
@@ -252,8 +257,8 @@ final class Histogram {
 
         /** Headroom of a window for the fixed-size part of any sub-record. */
         private static final int HEAD = 64;
-        /** The first window of a part. */
-        private static final int FIRST_WINDOW = 1 << 20;
+        /** The first window of a part; each next one is twice as long, up to {@link HprofInput#WINDOW}. */
+        private static final int FIRST_WINDOW = 64 << 10;
         /** More than the longest CLASS_DUMP can be (2^16 constants, statics and fields). */
         private static final int CLASS_DUMP_MAX = 4 << 20;
 
@@ -269,6 +274,16 @@ final class Histogram {
             sizes[Hprof.ROOT_THREAD_OBJECT] = 1 + idSize + 8;
             sizes[Hprof.ROOT_NATIVE_STACK] = 1 + idSize + 4;
             sizes[Hprof.ROOT_THREAD_BLOCK] = 1 + idSize + 4;
+            return sizes;
+        }
+
+        /** Bytes of an element of a primitive array by its basic type, -1 for other types. */
+        static int[] elementSizes() {
+            int[] sizes = new int[256];
+            Arrays.fill(sizes, -1);
+            for (int type = Hprof.BOOLEAN; type <= Hprof.LONG; type++) {
+                sizes[type] = Hprof.size(type, 8);
+            }
             return sizes;
         }
 
@@ -456,13 +471,12 @@ final class Histogram {
             }
 
             /**
-             * Maps the window from {@code at}, as long as it can be but not past the part's end. The first window
-             * of a part is short, so that moving it is among what the loop has done before it is compiled (a
-             * path first taken after compilation sends the loop back to the interpreter until it is compiled
-             * again).
+             * Maps the window from {@code at}, not past the part's end. The first windows of a part are short, so
+             * that moving one is among what the loop has done while its profile is taken for compilation (a path
+             * first taken after compilation sends the loop back to the interpreter until it is compiled again).
              */
             private void move(long at) throws IOException {
-                long length = window == null ? FIRST_WINDOW : HprofInput.WINDOW;
+                long length = window == null ? FIRST_WINDOW : Math.min(HprofInput.WINDOW, 2 * (limit - base));
                 if (window != null) {
                     window.close();
                     window = null;
@@ -484,6 +498,7 @@ final class Histogram {
                 final long header = 2L * id;
                 final long arrayHeader = 2L * id + 8;
                 final int[] roots = rootSizes(id);
+                final int[] elements = elementSizes();
                 move(starts[from]);
                 long nextTick = 0;
                 for (int r = from; r < to; r++) {
@@ -531,8 +546,8 @@ final class Histogram {
                             int at = i + 1 + id + 4;
                             int length = b.getInt(at);
                             int type = b.get(at + 4) & 0xff;
-                            int elem = Hprof.size(type, id);
-                            if (length < 0 || elem < 0 || type == Hprof.OBJECT) {
+                            int elem = elements[type];
+                            if (length < 0 || elem < 0) {
                                 throw damaged(p);
                             }
                             long data = (long) length * elem;
