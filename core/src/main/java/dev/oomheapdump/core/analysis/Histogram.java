@@ -68,6 +68,11 @@ final class Histogram {
         return fast != null ? fast : scanStream(file, AnalysisProgress.NONE);
     }
 
+    /** The mapped histogram in {@code parts} threads, or null where {@link #scan} would read record by record. */
+    static Map<String, long[]> scanMapped(Path file, int parts) throws IOException {
+        return FastScan.scan(file, AnalysisProgress.NONE, parts);
+    }
+
     /** {@link #scan} record by record through the {@link HprofParser}, the reference; for tests and gzip files. */
     static Map<String, long[]> scanStream(Path file, AnalysisProgress progress) throws IOException {
         Counter counter = new Counter();
@@ -475,8 +480,9 @@ final class Histogram {
              * that moving one is among what the loop has done while its profile is taken for compilation (a path
              * first taken after compilation sends the loop back to the interpreter until it is compiled again).
              */
-            private void move(long at) throws IOException {
-                long length = window == null ? FIRST_WINDOW : Math.min(HprofInput.WINDOW, 2 * (limit - base));
+            private void move(long at, long atLeast) throws IOException {
+                long length = Math.max(atLeast,
+                        window == null ? FIRST_WINDOW : Math.min(HprofInput.WINDOW, 2 * (limit - base)));
                 if (window != null) {
                     window.close();
                     window = null;
@@ -499,14 +505,14 @@ final class Histogram {
                 final long arrayHeader = 2L * id + 8;
                 final int[] roots = rootSizes(id);
                 final int[] elements = elementSizes();
-                move(starts[from]);
+                move(starts[from], 0);
                 long nextTick = 0;
                 for (int r = from; r < to; r++) {
                     long p = starts[r];
                     long end = ends[r];
                     while (p < end) {
                         if (limit - p < HEAD && limit < partEnd) {
-                            move(p);
+                            move(p, 0);
                         }
                         int i = (int) (p - base);
                         int sub = b.get(i) & 0xff;
@@ -557,7 +563,7 @@ final class Histogram {
                             p += rootSize;
                         } else if (sub == Hprof.CLASS_DUMP) {
                             if (limit - p < CLASS_DUMP_MAX && limit < partEnd) {
-                                move(p);
+                                move(p, CLASS_DUMP_MAX);
                             }
                             int first = (int) (p - base) + 1;
                             int last = (int) (Math.min(end, limit) - base);

@@ -1,6 +1,7 @@
 package dev.oomheapdump.core.analysis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,7 +31,9 @@ class HistogramScanTest {
             assertTrue(reference.size() > 100, reference.toString());
             assertEquals(reference, plain(Histogram.scan(dump, AnalysisProgress.NONE)), shape);
             for (int parts : new int[] {1, 2, 3, 7}) {
-                assertEquals(reference, plain(Histogram.scanInParts(dump, parts)), shape + " in " + parts + " parts");
+                Map<String, long[]> mapped = Histogram.scanMapped(dump, parts);
+                assertNotNull(mapped, shape + " in " + parts + " parts was read record by record");
+                assertEquals(reference, plain(mapped), shape + " in " + parts + " parts");
             }
         }
     }
