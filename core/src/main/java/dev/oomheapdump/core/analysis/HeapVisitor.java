@@ -25,6 +25,21 @@ interface HeapVisitor {
     default void trace(int serial, int threadSerial, long[] frameIds) {
     }
 
+    /**
+     * Whether heap dump records go to {@link #heapDump} whole (and are skipped by the parser) rather than sub-record
+     * by sub-record.
+     */
+    default boolean takesHeapDumps() {
+        return false;
+    }
+
+    /**
+     * A HEAP_DUMP or HEAP_DUMP_SEGMENT record when {@link #takesHeapDumps()}: its sub-records lie from byte
+     * offset {@code body} to {@code end} (the parser has checked that the file is that long).
+     */
+    default void heapDump(long start, long body, long end) throws IOException {
+    }
+
     /** A GC root; {@code threadSerial} and {@code depth} are -1 where the kind has none. */
     default void root(int kind, long id, int threadSerial, int depth) {
     }

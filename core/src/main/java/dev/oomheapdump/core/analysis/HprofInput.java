@@ -10,16 +10,26 @@ import java.nio.file.StandardOpenOption;
 import java.util.zip.GZIPInputStream;
 
 /**
- * A big-endian buffered reader of an HPROF stream that knows its offset, for plain files (read through a
- * file channel, skipping by repositioning) and gzip files (detected by their magic bytes, not by the name).
+ * A big-endian reader of an HPROF stream that knows its offset, for plain files (memory-mapped in windows of
+ * {@link #WINDOW} bytes read in place, skipping by moving the window) and gzip files (detected by their magic
+ * bytes, not by the name; inflated into a buffer of {@link #BUFFER} bytes).
  * Every read that runs past the end throws {@link HprofFormatException} naming the offset and what was
  * being read.
  */
 final class HprofInput implements AutoCloseable {
 
     private static final int BUFFER = 1 << 20;
+    /**
+     * Bytes of a plain file mapped at once: large enough that moving the window costs nothing next to reading
+     * it, small enough to add little to the resident size (a window is unmapped when the next is mapped).
+     */
+    static final int WINDOW = 16 << 20;
 
-    final byte[] buf = new byte[BUFFER];
+    /** The bytes from {@code position() - pos}: a mapped window of the file, or the gzip buffer. */
+    ByteBuffer buf;
+    /** The gzip buffer, null for a plain file. */
+    private final byte[] array;
+    private Mapping window;
     int pos;
     int lim;
     private long base;
@@ -38,6 +48,18 @@ final class HprofInput implements AutoCloseable {
         this.stream = stream;
         this.size = size;
         this.gzip = stream != null;
+        this.array = gzip ? new byte[BUFFER] : null;
+        this.buf = gzip ? ByteBuffer.wrap(array) : ByteBuffer.allocate(0);
+    }
+
+    /** A reader of {@code to - from} bytes of {@code bytes}, the first at byte offset {@code offset} of a file. */
+    static HprofInput slice(ByteBuffer bytes, int from, int to, long offset) {
+        HprofInput in = new HprofInput(null, null, -1);
+        in.buf = bytes;
+        in.pos = from;
+        in.lim = to;
+        in.base = offset - from;
+        return in;
     }
 
     static HprofInput open(Path file) throws IOException {
@@ -80,19 +102,30 @@ final class HprofInput implements AutoCloseable {
         return base + pos;
     }
 
-    /** Makes n bytes (n at most the buffer size) available from {@code pos}; false at the end of the input. */
+    /** The most bytes {@link #available} can make available at once. */
+    int capacity() {
+        return gzip ? BUFFER : WINDOW;
+    }
+
+    /** Makes n bytes (n at most {@link #capacity()}) available from {@code pos}; false at the end of the input. */
     boolean available(int n) throws IOException {
         if (lim - pos >= n) {
             return true;
         }
+        if (channel != null) {
+            return move(n);
+        }
+        if (array == null) {
+            return false;
+        }
         if (pos > 0) {
-            System.arraycopy(buf, pos, buf, 0, lim - pos);
+            System.arraycopy(array, pos, array, 0, lim - pos);
             base += pos;
             lim -= pos;
             pos = 0;
         }
         while (lim < n) {
-            int r = fill(lim, buf.length - lim);
+            int r = fill(lim, array.length - lim);
             if (r <= 0) {
                 return false;
             }
@@ -101,15 +134,35 @@ final class HprofInput implements AutoCloseable {
         return true;
     }
 
-    private int fill(int off, int len) throws IOException {
-        if (channel != null) {
-            return channel.read(ByteBuffer.wrap(buf, off, len), base + off);
+    /** Maps the window that starts at the current position; false when fewer than n bytes are left. */
+    private boolean move(int n) throws IOException {
+        long at = base + pos;
+        if (base + lim == size && lim > 0) {
+            return false;
         }
+        if (window != null) {
+            window.close();
+            window = null;
+        }
+        base = at;
+        pos = 0;
+        lim = (int) Math.min(WINDOW, size - at);
+        if (lim <= 0) {
+            lim = 0;
+            buf = ByteBuffer.allocate(0);
+            return n <= 0;
+        }
+        window = Mapping.map(channel, FileChannel.MapMode.READ_ONLY, at, lim);
+        buf = window.buffer;
+        return lim >= n;
+    }
+
+    private int fill(int off, int len) throws IOException {
         int total = 0;
         while (total < len) {
             int r;
             try {
-                r = stream.read(buf, off + total, len - total);
+                r = stream.read(array, off + total, len - total);
             } catch (IOException e) {
                 long at = base + off + total;
                 throw new HprofFormatException(at, "the gzip stream is damaged or truncated at uncompressed byte offset "
@@ -144,42 +197,42 @@ final class HprofInput implements AutoCloseable {
 
     int u1(String what) throws IOException {
         need(1, what);
-        return buf[pos++] & 0xff;
+        return buf.get(pos++) & 0xff;
     }
 
     int u2(String what) throws IOException {
         need(2, what);
-        int v = ((buf[pos] & 0xff) << 8) | (buf[pos + 1] & 0xff);
+        int v = buf.getShort(pos) & 0xffff;
         pos += 2;
         return v;
     }
 
     int i4(String what) throws IOException {
         need(4, what);
-        int v = getInt(buf, pos);
+        int v = buf.getInt(pos);
         pos += 4;
         return v;
     }
 
     long id(String what) throws IOException {
         need(idSize, what);
-        long v = idSize == 8 ? getLong(buf, pos) : Integer.toUnsignedLong(getInt(buf, pos));
+        long v = idSize == 8 ? buf.getLong(pos) : Integer.toUnsignedLong(buf.getInt(pos));
         pos += idSize;
         return v;
     }
 
     /** Reads an id already known to be in the buffer. */
     long idAt(int at) {
-        return idSize == 8 ? getLong(buf, at) : Integer.toUnsignedLong(getInt(buf, at));
+        return idSize == 8 ? buf.getLong(at) : Integer.toUnsignedLong(buf.getInt(at));
     }
 
     byte[] bytes(int n, String what) throws IOException {
         byte[] out = new byte[n];
         int done = 0;
         while (done < n) {
-            int chunk = Math.min(n - done, BUFFER);
+            int chunk = Math.min(n - done, capacity());
             need(chunk, what);
-            System.arraycopy(buf, pos, out, done, chunk);
+            buf.get(pos, out, done, chunk);
             pos += chunk;
             done += chunk;
         }
@@ -204,7 +257,7 @@ final class HprofInput implements AutoCloseable {
         }
         long left = n;
         while (left > 0) {
-            int chunk = (int) Math.min(left, BUFFER);
+            int chunk = (int) Math.min(left, capacity());
             need(chunk, what);
             pos += chunk;
             left -= chunk;
@@ -248,8 +301,13 @@ final class HprofInput implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (channel != null) {
+            if (window != null) {
+                window.close();
+                window = null;
+            }
+            buf = ByteBuffer.allocate(0);
             channel.close();
-        } else {
+        } else if (stream != null) {
             stream.close();
         }
     }

@@ -15,6 +15,15 @@ final class HprofParser {
         void at(double fraction);
     }
 
+    /** What a record of each tag is called in messages, made once rather than per record. */
+    private static final String[] RECORDS = new String[256];
+
+    static {
+        for (int tag = 0; tag < RECORDS.length; tag++) {
+            RECORDS[tag] = "a record (tag 0x" + Integer.toHexString(tag) + ")";
+        }
+    }
+
     private final HprofInput in;
     private final Tick tick;
     private int idSize;
@@ -22,6 +31,13 @@ final class HprofParser {
     HprofParser(HprofInput in, Tick tick) {
         this.in = in;
         this.tick = tick;
+    }
+
+    /** A parser of sub-records in {@code in}, whose identifier size is already known. */
+    HprofParser(HprofInput in, int idSize) {
+        this(in, null);
+        this.idSize = idSize;
+        in.idSize = idSize;
     }
 
     /** Reads the header and returns the identifier size. */
@@ -67,12 +83,12 @@ final class HprofParser {
         while (in.available(1)) {
             long start = in.position();
             in.recordStart = start;
-            int tag = in.buf[in.pos++] & 0xff;
+            int tag = in.buf.get(in.pos++) & 0xff;
             in.need(8, "the header of a record");
             in.pos += 4;
-            long length = Integer.toUnsignedLong(HprofInput.getInt(in.buf, in.pos));
+            long length = Integer.toUnsignedLong(in.buf.getInt(in.pos));
             in.pos += 4;
-            String what = "a record (tag 0x" + Integer.toHexString(tag) + ")";
+            String what = RECORDS[tag];
             switch (tag) {
                 case Hprof.UTF8:
                     if (v.wantsStrings() && length >= idSize && length - idSize < (1 << 24)) {
@@ -114,7 +130,13 @@ final class HprofParser {
                 case Hprof.HEAP_DUMP_SEGMENT:
                     heap = true;
                     segments |= tag == Hprof.HEAP_DUMP_SEGMENT;
-                    heapDump(v, start, in.position() + length, tag == Hprof.HEAP_DUMP ? "HEAP_DUMP" : "HEAP_DUMP_SEGMENT");
+                    if (v.takesHeapDumps()) {
+                        long body = in.position();
+                        in.skip(length, what);
+                        v.heapDump(start, body, body + length);
+                    } else {
+                        heapDump(v, start, in.position() + length, tag == Hprof.HEAP_DUMP ? "HEAP_DUMP" : "HEAP_DUMP_SEGMENT");
+                    }
                     in.recordStart = start;
                     break;
                 case Hprof.HEAP_DUMP_END:
@@ -154,7 +176,7 @@ final class HprofParser {
             if (!in.available(1)) {
                 throw in.truncated(1, "a heap dump sub-record" + inside);
             }
-            int sub = in.buf[in.pos++] & 0xff;
+            int sub = in.buf.get(in.pos++) & 0xff;
             switch (sub) {
                 case Hprof.ROOT_UNKNOWN:
                 case Hprof.ROOT_STICKY_CLASS:
@@ -190,7 +212,7 @@ final class HprofParser {
                     in.need(2 * idSize + 8, what);
                     long id = in.idAt(in.pos);
                     long classId = in.idAt(in.pos + idSize + 4);
-                    int length = HprofInput.getInt(in.buf, in.pos + 2 * idSize + 4);
+                    int length = in.buf.getInt(in.pos + 2 * idSize + 4);
                     in.pos += 2 * idSize + 8;
                     check(length, at, what);
                     long payload = in.position();
@@ -202,7 +224,7 @@ final class HprofParser {
                     String what = "an OBJ_ARRAY_DUMP sub-record";
                     in.need(2 * idSize + 8, what);
                     long id = in.idAt(in.pos);
-                    int length = HprofInput.getInt(in.buf, in.pos + idSize + 4);
+                    int length = in.buf.getInt(in.pos + idSize + 4);
                     long classId = in.idAt(in.pos + idSize + 8);
                     in.pos += 2 * idSize + 8;
                     check(length, at, what);
@@ -215,8 +237,8 @@ final class HprofParser {
                     String what = "a PRIM_ARRAY_DUMP sub-record";
                     in.need(idSize + 9, what);
                     long id = in.idAt(in.pos);
-                    int length = HprofInput.getInt(in.buf, in.pos + idSize + 4);
-                    int type = in.buf[in.pos + idSize + 8] & 0xff;
+                    int length = in.buf.getInt(in.pos + idSize + 4);
+                    int type = in.buf.get(in.pos + idSize + 8) & 0xff;
                     in.pos += idSize + 9;
                     check(length, at, what);
                     int size = Hprof.size(type, idSize);
@@ -254,7 +276,7 @@ final class HprofParser {
         }
     }
 
-    private ClassDef classDump(String what) throws IOException {
+    ClassDef classDump(String what) throws IOException {
         long id = in.id(what);
         in.i4(what);
         long superId = in.id(what);

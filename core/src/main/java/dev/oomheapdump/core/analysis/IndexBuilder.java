@@ -148,7 +148,7 @@ final class IndexBuilder {
             ClassDef def = classes.byId(classId);
             int[] slots = def == null ? null : classes.slots(def);
             int d = 0;
-            if (slots == null || length > in.buf.length) {
+            if (slots == null || length > in.capacity()) {
                 d = length / idSize;
                 in.skip(length, "an INSTANCE_DUMP sub-record");
             } else {
@@ -169,7 +169,7 @@ final class IndexBuilder {
             int d = 0;
             int left = length;
             while (left > 0) {
-                int chunk = Math.min(left, in.buf.length / idSize);
+                int chunk = Math.min(left, in.capacity() / idSize);
                 in.need(chunk * idSize, "an OBJ_ARRAY_DUMP sub-record");
                 for (int i = 0, p = in.pos; i < chunk; i++, p += idSize) {
                     if (in.idAt(p) != 0) {
@@ -282,7 +282,7 @@ final class IndexBuilder {
             }
             object(node, def, classes.instanceSize(def));
             int[] refs = def.refOffsets;
-            if (refs == null || refs.length == 0 || length > in.buf.length) {
+            if (refs == null || refs.length == 0 || length > in.capacity()) {
                 in.skip(length, "an INSTANCE_DUMP sub-record");
                 holes(at, end);
                 return;
@@ -310,7 +310,7 @@ final class IndexBuilder {
             int end = outOff.get(node + 1);
             int left = length;
             while (left > 0) {
-                int chunk = Math.min(left, in.buf.length / idSize);
+                int chunk = Math.min(left, in.capacity() / idSize);
                 in.need(chunk * idSize, "an OBJ_ARRAY_DUMP sub-record");
                 for (int i = 0, p = in.pos; i < chunk && at < end; i++, p += idSize) {
                     long target = in.idAt(p);

@@ -2,11 +2,6 @@ package dev.oomheapdump.core.analysis;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -19,66 +14,17 @@ import java.nio.channels.FileChannel;
  * (they stay in the page cache, where the kernel may keep or drop them). {@link #release()} unmaps all; a later
  * access maps again. Not thread-safe.
  *
- * <p>Unmapping: on JDK 22 and later each chunk is mapped into its own {@code java.lang.foreign.Arena}
- * (looked up reflectively, as this code compiles for 17) and closing the arena unmaps it; before 22,
- * {@code sun.misc.Unsafe.invokeCleaner}, which JDK 24 and later would warn about on the standard error.
+ * <p>Each chunk is a {@link Mapping}, unmapped as soon as it leaves the window.
  */
 abstract class MappedTable {
 
     static final int CHUNK_SHIFT = 22;
     static final long CHUNK_BYTES = 1L << CHUNK_SHIFT;
 
-    private static final Object UNSAFE;
-    private static final Method INVOKE_CLEANER;
-    /** {@code Arena.ofShared()}, {@code FileChannel.map(MapMode, long, long, Arena)}, {@code asByteBuffer()}. */
-    private static final MethodHandle NEW_ARENA;
-    private static final MethodHandle MAP_SEGMENT;
-
-    static {
-        MethodHandle newArena = null;
-        MethodHandle mapSegment = null;
-        MethodHandle asBuffer;
-        try {
-            if (Runtime.version().feature() < 22) {
-                throw new ClassNotFoundException("java.lang.foreign is final from JDK 22 on");
-            }
-            Class<?> arena = Class.forName("java.lang.foreign.Arena");
-            Class<?> segment = Class.forName("java.lang.foreign.MemorySegment");
-            MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-            newArena = lookup.findStatic(arena, "ofShared", MethodType.methodType(arena))
-                    .asType(MethodType.methodType(AutoCloseable.class));
-            mapSegment = lookup.findVirtual(FileChannel.class, "map", MethodType.methodType(segment,
-                    FileChannel.MapMode.class, long.class, long.class, arena));
-            asBuffer = lookup.findVirtual(segment, "asByteBuffer", MethodType.methodType(ByteBuffer.class));
-            mapSegment = MethodHandles.filterReturnValue(mapSegment, asBuffer)
-                    .asType(MethodType.methodType(ByteBuffer.class, FileChannel.class, FileChannel.MapMode.class,
-                            long.class, long.class, AutoCloseable.class));
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            newArena = null;
-            mapSegment = null;
-        }
-        NEW_ARENA = newArena;
-        MAP_SEGMENT = mapSegment;
-        Object unsafe = null;
-        Method cleaner = null;
-        try {
-            Class<?> c = Class.forName("sun.misc.Unsafe");
-            Field f = c.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            unsafe = f.get(null);
-            cleaner = c.getMethod("invokeCleaner", java.nio.ByteBuffer.class);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            unsafe = null;
-            cleaner = null;
-        }
-        UNSAFE = unsafe;
-        INVOKE_CLEANER = cleaner;
-    }
-
     private final FileChannel channel;
     ByteBuffer[] chunks;
-    /** Per chunk, the arena it is mapped into (JDK 22 and later), else null. */
-    private AutoCloseable[] arenas;
+    /** Per chunk, its mapping, else null. */
+    private Mapping[] mappings;
     private int window = Integer.MAX_VALUE;
     private int[] ring = new int[0];
     private int ringHead;
@@ -87,7 +33,7 @@ abstract class MappedTable {
     MappedTable(FileChannel channel, long bytes) {
         this.channel = channel;
         this.chunks = new ByteBuffer[(int) Math.max(1, (bytes + CHUNK_BYTES - 1) >>> CHUNK_SHIFT)];
-        this.arenas = new AutoCloseable[chunks.length];
+        this.mappings = new Mapping[chunks.length];
     }
 
     /** At most {@code chunks} chunks mapped at once (the oldest mapped is unmapped first); 0 for no limit. */
@@ -101,7 +47,7 @@ abstract class MappedTable {
     final ByteBuffer map(int c) {
         if (c >= chunks.length) {
             chunks = java.util.Arrays.copyOf(chunks, Math.max(c + 1, chunks.length * 2));
-            arenas = java.util.Arrays.copyOf(arenas, chunks.length);
+            mappings = java.util.Arrays.copyOf(mappings, chunks.length);
         }
         ByteBuffer b = chunks[c];
         if (b != null) {
@@ -113,20 +59,11 @@ abstract class MappedTable {
             mapped--;
         }
         try {
-            if (MAP_SEGMENT != null) {
-                AutoCloseable arena = (AutoCloseable) NEW_ARENA.invokeExact();
-                b = (ByteBuffer) MAP_SEGMENT.invokeExact(channel, FileChannel.MapMode.READ_WRITE,
-                        (long) c << CHUNK_SHIFT, CHUNK_BYTES, arena);
-                arenas[c] = arena;
-            } else {
-                b = channel.map(FileChannel.MapMode.READ_WRITE, (long) c << CHUNK_SHIFT, CHUNK_BYTES);
-            }
+            Mapping m = Mapping.map(channel, FileChannel.MapMode.READ_WRITE, (long) c << CHUNK_SHIFT, CHUNK_BYTES);
+            mappings[c] = m;
+            b = m.buffer;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot map a temporary file (disk full?)", e);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new UncheckedIOException("cannot map a temporary file", new IOException(e));
         }
         b.order(ByteOrder.nativeOrder());
         chunks[c] = b;
@@ -150,24 +87,11 @@ abstract class MappedTable {
     }
 
     private void unmap(int c) {
-        ByteBuffer b = chunks[c];
-        AutoCloseable arena = arenas[c];
+        Mapping m = mappings[c];
         chunks[c] = null;
-        arenas[c] = null;
-        if (arena != null) {
-            try {
-                arena.close();
-            } catch (Exception e) {
-                // left to the garbage collector
-            }
-            return;
-        }
-        if (INVOKE_CLEANER != null && b != null) {
-            try {
-                INVOKE_CLEANER.invoke(UNSAFE, b);
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                // left to the garbage collector
-            }
+        mappings[c] = null;
+        if (m != null) {
+            m.close();
         }
     }
 }

@@ -10,6 +10,14 @@
  * {@code HeapIndex} in two passes; {@code DominatorTree}, {@code Histogram}, {@code LeakSuspects} and
  * {@code PathNames} are one result each; {@code HeapReport} and {@code DiffReport} write JSON and text.
  *
+ * <h2>Reading</h2>
+ * A plain file is memory-mapped in windows of 16 MiB and read in place with absolute big-endian gets: no stream,
+ * no copy, and a skip only moves the window ({@code HprofInput}); a gzip file is inflated through a buffer. The
+ * class histogram of a diff does not use the visitor: after a walk over the top-level records, its heap dump
+ * records are split in two runs of about equal bytes, counted by one thread each (an instance from its class id
+ * and length, an array from its header, nothing else read but CLASS_DUMPs), and the counts merged; a damaged file
+ * is read again record by record, which names the damage.
+ *
  * <h2>Memory</h2>
  * No Java object per heap object, and no per-object table on the Java heap but the {@code IdMap} (2 bytes per
  * object plus a bucket table): every other table is a memory-mapped temporary file ({@code Scratch},
