@@ -38,7 +38,10 @@ public final class OomHeapdump implements AutoCloseable {
 
     private final OomService service;
     private final ExecutorService jobs = Executors.newCachedThreadPool(Daemons.factory("job"));
-    private final MBeanServer mbeanServer = ManagementFactory.getPlatformMBeanServer();
+    /** Looked up when the bean is registered, never in premain: the platform MBean server takes ≈ 60 ms to start. */
+    private static MBeanServer mbeanServer() {
+        return ManagementFactory.getPlatformMBeanServer();
+    }
     private volatile OomHeapdumpBean bean;
     private volatile JmxPort port;
     private volatile OomTrap trap;
@@ -96,7 +99,7 @@ public final class OomHeapdump implements AutoCloseable {
         }
         OomHeapdumpBean made = new OomHeapdumpBean(service);
         try {
-            mbeanServer.registerMBean(made, OomHeapdumpBean.objectName());
+            mbeanServer().registerMBean(made, OomHeapdumpBean.objectName());
         } catch (InstanceAlreadyExistsException | MBeanRegistrationException | NotCompliantMBeanException e) {
             made.close();
             throw new IllegalStateException("Cannot register " + OomHeapdumpMXBean.OBJECT_NAME + ": "
@@ -111,7 +114,7 @@ public final class OomHeapdump implements AutoCloseable {
         if (service.policy().port().isEmpty()) {
             return null;
         }
-        port = JmxPort.open(service.policy().port().getAsInt(), mbeanServer);
+        port = JmxPort.open(service.policy().port().getAsInt(), mbeanServer());
         return port.check();
     }
 
@@ -193,7 +196,7 @@ public final class OomHeapdump implements AutoCloseable {
         OomHeapdumpBean b = bean;
         if (b != null) {
             try {
-                mbeanServer.unregisterMBean(OomHeapdumpBean.objectName());
+                mbeanServer().unregisterMBean(OomHeapdumpBean.objectName());
             } catch (InstanceNotFoundException | MBeanRegistrationException e) {
                 // already gone
             }
