@@ -12,7 +12,7 @@ public final class Periodic implements AutoCloseable {
         void run() throws InterruptedException;
     }
 
-    private final long intervalMs;
+    private final java.util.function.LongSupplier intervalMs;
     private final Step step;
     private final Thread thread;
     private volatile boolean closed;
@@ -22,6 +22,14 @@ public final class Periodic implements AutoCloseable {
      * @param intervalMs the pause before each round
      */
     public Periodic(String name, long intervalMs, Step step) {
+        this(name, () -> intervalMs, step);
+    }
+
+    /**
+     * @param name       the thread is {@code oom-heapdump-<name>}
+     * @param intervalMs the pause before each round, asked for anew each round
+     */
+    public Periodic(String name, java.util.function.LongSupplier intervalMs, Step step) {
         this.intervalMs = intervalMs;
         this.step = step;
         this.thread = Daemons.factory(name).newThread(this::loop);
@@ -35,7 +43,7 @@ public final class Periodic implements AutoCloseable {
     private void loop() {
         while (!closed) {
             try {
-                Thread.sleep(intervalMs);
+                Thread.sleep(intervalMs.getAsLong());
                 if (closed) {
                     return;
                 }

@@ -74,6 +74,11 @@ final class ArtifactIndex {
         return Files.exists(file);
     }
 
+    /** The index file's size, 0 when it is missing (a plain {@code stat}: no exception for a missing file). */
+    long length() {
+        return file.toFile().length();
+    }
+
     /** Reads what other JVMs appended; lines of a newer version or damaged by a crash are skipped. */
     void readNew() throws IOException {
         long size;

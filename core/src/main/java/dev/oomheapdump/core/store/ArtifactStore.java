@@ -51,6 +51,11 @@ public final class ArtifactStore {
     private final Set<String> heldInPlace = new HashSet<>();
     private final FileChecks checks = new FileChecks();
     private volatile List<Artifact> listing = List.of();
+    /** Guarded by lock: what {@link #look} compares. */
+    private long lastDirectoryTime = -1;
+    private long lastIndexBytes = -1;
+    private int looksSinceFull;
+    static final int FULL_LOOK_EVERY = 10;
 
     /** A name taken for a file about to be written. */
     public static final class Reservation {
@@ -264,6 +269,41 @@ public final class ArtifactStore {
     }
 
     /**
+     * The watcher's look: a full {@link #refresh} when the directory changed (a file made, renamed or deleted
+     * changes its time), when the index grew, while something is being written, and at least every
+     * {@value #FULL_LOOK_EVERY} looks (a file changed in place); otherwise two {@code stat} calls and nothing more.
+     * It runs once a second in the application's JVM, interpreted (once a second never gets it compiled).
+     */
+    public void look() {
+        synchronized (lock) {
+            long directoryTime = modifiedNanos(directory);
+            long indexBytes = index.length();
+            boolean quiet = active.isEmpty() && writingInPlace.isEmpty() && directoryTime == lastDirectoryTime
+                    && indexBytes == lastIndexBytes && looksSinceFull < FULL_LOOK_EVERY;
+            if (quiet) {
+                looksSinceFull++;
+                return;
+            }
+            refresh();
+            looksSinceFull = 0;
+            lastDirectoryTime = directoryTime;
+            lastIndexBytes = indexBytes;
+        }
+    }
+
+    /** A file's time in nanoseconds (a change within the same millisecond still shows), -1 when it is missing. */
+    private static long modifiedNanos(Path path) {
+        if (!path.toFile().exists()) {
+            return -1;
+        }
+        try {
+            return Files.getLastModifiedTime(path).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
      * Rebuilds the listing from the index and the disk; reads the index again when another JVM appended to
      * it, and walks only files that changed since the last walk.
      */
@@ -330,7 +370,14 @@ public final class ArtifactStore {
         }
     }
 
+    /**
+     * A file's attributes, or empty when it is missing. The watcher asks every second, often for files that do
+     * not exist (the armed hook's): a plain {@code stat} first, because a missing file costs NIO an exception.
+     */
     private static Optional<BasicFileAttributes> attributes(Path path) {
+        if (!path.toFile().exists()) {
+            return Optional.empty();
+        }
         try {
             return Optional.of(Files.readAttributes(path, BasicFileAttributes.class));
         } catch (IOException e) {

@@ -3,8 +3,8 @@ package dev.oomheapdump.core.store;
 import dev.oomheapdump.core.Periodic;
 
 /**
- * Looks at the directory once a second: a few {@code stat} calls, no file read unless one changed, then one
- * more step of the caller's. A polling thread rather than a {@code WatchService}: the JDK's watch-service
+ * Looks at the directory once a second ({@link ArtifactStore#look}: two {@code stat} calls when nothing changed,
+ * no file read unless one changed), then one more step of the caller's. A polling thread rather than a {@code WatchService}: the JDK's watch-service
  * thread allocates and dies of the very OOM the suite is there for, printing into the application's log and
  * going deaf after.
  */
@@ -17,7 +17,7 @@ public final class DirectoryWatcher implements AutoCloseable {
 
     public DirectoryWatcher(ArtifactStore store, Periodic.Step step) {
         this.periodic = new Periodic("watcher", INTERVAL_MS, () -> {
-            store.refresh();
+            store.look();
             step.run();
         });
     }

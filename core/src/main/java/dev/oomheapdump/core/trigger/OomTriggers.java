@@ -128,8 +128,13 @@ public final class OomTriggers implements AutoCloseable {
 
     /** The heap in use, in bytes, at which the next heap dump comes (escalation included). */
     long nextHeapTrigger(long max) {
+        return nextTrigger("heap", max);
+    }
+
+    /** The use of a source, in bytes, at which its next dump comes (escalation included). */
+    long nextTrigger(String source, long max) {
         synchronized (lock) {
-            return Escalation.nextTrigger(max, policy.threshold(), lastTrigger.getOrDefault("heap", -1L));
+            return Escalation.nextTrigger(max, policy.threshold(), lastTrigger.getOrDefault(source, -1L));
         }
     }
 
@@ -229,10 +234,11 @@ public final class OomTriggers implements AutoCloseable {
                 + reading.cause() + "), threshold " + policy.threshold() + "%");
     }
 
-    void onPolled(MemoryPoller poller, long used) {
+    long onPolled(MemoryPoller poller, long used) {
         long max = poller.max();
         consider(poller.source(), used, max, System.nanoTime(), () -> poller.label() + " " + percent(used, max)
                 + " in use (" + used + " of " + max + " bytes), threshold " + policy.threshold() + "%");
+        return nextTrigger(poller.source(), max);
     }
 
     /** "72.4%": plain arithmetic, because {@code String.format} costs milliseconds on a cold path. */
@@ -412,7 +418,8 @@ public final class OomTriggers implements AutoCloseable {
     private void claimHookDump() {
         synchronized (lock) {
             ArtifactStore.Reservation reservation = hookReservation;
-            if (reservation == null || hookFired || !Files.exists(reservation.finalPath())) {
+            // java.io's stat: NIO's Files.exists throws and catches an exception for a missing file, every second
+            if (reservation == null || hookFired || !reservation.finalPath().toFile().exists()) {
                 return;
             }
             hookFired = true;

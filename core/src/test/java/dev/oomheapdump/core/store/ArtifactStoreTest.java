@@ -60,6 +60,24 @@ class ArtifactStoreTest {
     }
 
     @Test
+    void theWatchersLookSeesAChangedDirectoryAtOnceAndAFileChangedInPlaceWithinTenLooks() throws Exception {
+        ArtifactStore store = new ArtifactStore(dir);
+        Artifact a = write(store, "kept.hprof");
+        store.look();
+        Files.delete(a.path()); // the directory changes
+        store.look();
+        assertEquals(List.of(), store.list(), "a deleted file is gone at the next look");
+
+        Artifact b = write(store, "cut.hprof");
+        store.look();
+        Files.write(b.path(), new byte[100]); // changed in place: the directory does not change
+        for (int i = 0; i <= ArtifactStore.FULL_LOOK_EVERY; i++) {
+            store.look();
+        }
+        assertEquals(ArtifactState.TRUNCATED, store.find("cut.hprof").orElseThrow().state());
+    }
+
+    @Test
     void aBrokenWriteNeverGetsTheFinalName() throws Exception {
         ArtifactStore store = new ArtifactStore(dir);
         ArtifactStore.Reservation r = store.reserve("snap.hprof", ArtifactKind.HEAP_SNAPSHOT, false, false);

@@ -31,7 +31,10 @@ class PollersTest {
     void aPollerHandsOnEveryReadableFigureAndStopsWhenClosed() {
         AtomicLong figure = new AtomicLong(-1);
         List<Long> seen = new CopyOnWriteArrayList<>();
-        MemoryPoller poller = new MemoryPoller("test", "test memory", 100, figure::get, (p, used) -> seen.add(used));
+        MemoryPoller poller = new MemoryPoller("test", "test memory", 100, figure::get, (p, used) -> {
+            seen.add(used);
+            return 70;
+        });
         try {
             figure.set(42);
             await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains(42L));
@@ -52,9 +55,32 @@ class PollersTest {
                 throw new OutOfMemoryError("simulated");
             }
             return 7;
-        }, (p, used) -> seen.add(used));
+        }, (p, used) -> {
+            seen.add(used);
+            return 70;
+        });
         try {
             await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() >= 2);
+        } finally {
+            poller.close();
+        }
+    }
+
+    @Test
+    void aPollerLooksTenTimesASecondOnlyPastHalfTheNextLevel() {
+        AtomicLong figure = new AtomicLong(10);
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        MemoryPoller poller = new MemoryPoller("pace", "pace memory", 1000, figure::get, (p, used) -> {
+            seen.add(used);
+            return 700; // the next dump at 700: the fast pace from 350 on
+        });
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains(10L));
+            assertTrue(!poller.near(), "far below the level: the slow pace");
+            figure.set(400);
+            await().atMost(Duration.ofSeconds(5)).until(poller::near);
+            int before = seen.size();
+            await().atMost(Duration.ofSeconds(2)).until(() -> seen.size() >= before + 5);
         } finally {
             poller.close();
         }
