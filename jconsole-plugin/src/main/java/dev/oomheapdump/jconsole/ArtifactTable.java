@@ -5,7 +5,6 @@ import dev.oomheapdump.jconsole.TabState.ArtifactRow;
 import javax.swing.JLabel;
 import javax.swing.JTable;
 import javax.swing.ListSelectionModel;
-import javax.swing.table.AbstractTableModel;
 import javax.swing.table.DefaultTableCellRenderer;
 import java.awt.Color;
 import java.awt.Component;
@@ -23,7 +22,7 @@ final class ArtifactTable extends JTable {
     private static final Color TRUNCATED = new Color(0xB0, 0x00, 0x00);
     private static final Color WRITING = new Color(0x00, 0x50, 0xA0);
 
-    private final Rows rows = new Rows();
+    private final ListModel<ArtifactRow> rows = new ListModel<>(COLUMNS, ArtifactTable::cell);
 
     ArtifactTable() {
         setModel(rows);
@@ -42,11 +41,10 @@ final class ArtifactTable extends JTable {
         Set<String> selected = selected().stream().map(ArtifactRow::path).collect(Collectors.toSet());
         List<ArtifactRow> sorted = new ArrayList<>(artifacts);
         sorted.sort(Comparator.comparingLong(ArtifactRow::createdMillis).reversed());
-        if (sorted.equals(rows.list)) {
+        if (sorted.equals(rows.rows())) {
             return;
         }
-        rows.list = sorted;
-        rows.fireTableDataChanged();
+        rows.set(sorted);
         for (int i = 0; i < sorted.size(); i++) {
             if (selected.contains(sorted.get(i).path())) {
                 getSelectionModel().addSelectionInterval(i, i);
@@ -57,24 +55,24 @@ final class ArtifactTable extends JTable {
     List<ArtifactRow> selected() {
         List<ArtifactRow> list = new ArrayList<>();
         for (int i : getSelectedRows()) {
-            if (i < rows.list.size()) {
-                list.add(rows.list.get(i));
+            if (i < rows.rows().size()) {
+                list.add(rows.rows().get(i));
             }
         }
         return list;
     }
 
     List<ArtifactRow> rows() {
-        return List.copyOf(rows.list);
+        return List.copyOf(rows.rows());
     }
 
     @Override
     public String getToolTipText(java.awt.event.MouseEvent event) {
         int row = rowAtPoint(event.getPoint());
-        if (row < 0 || row >= rows.list.size()) {
+        if (row < 0 || row >= rows.rows().size()) {
             return null;
         }
-        ArtifactRow a = rows.list.get(row);
+        ArtifactRow a = rows.rows().get(row);
         return a.path() + (a.detail().isBlank() ? "" : " — " + a.detail());
     }
 
@@ -106,41 +104,20 @@ final class ArtifactTable extends JTable {
         }
     }
 
-    private static final class Rows extends AbstractTableModel {
-        List<ArtifactRow> list = List.of();
-
-        @Override
-        public int getRowCount() {
-            return list.size();
-        }
-
-        @Override
-        public int getColumnCount() {
-            return COLUMNS.length;
-        }
-
-        @Override
-        public String getColumnName(int column) {
-            return COLUMNS[column];
-        }
-
-        @Override
-        public Object getValueAt(int row, int column) {
-            ArtifactRow a = list.get(row);
-            switch (column) {
-                case 0:
-                    return a.name();
-                case 1:
-                    return kind(a.kind());
-                case 2:
-                    return Format.bytes(a.bytes());
-                case 3:
-                    return Format.time(a.createdMillis());
-                case 4:
-                    return state(a);
-                default:
-                    return a.thisRun() ? "this run" : "earlier run";
-            }
+    private static Object cell(ArtifactRow a, int column) {
+        switch (column) {
+            case 0:
+                return a.name();
+            case 1:
+                return kind(a.kind());
+            case 2:
+                return Format.bytes(a.bytes());
+            case 3:
+                return Format.time(a.createdMillis());
+            case 4:
+                return state(a);
+            default:
+                return a.thisRun() ? "this run" : "earlier run";
         }
     }
 
@@ -149,7 +126,7 @@ final class ArtifactTable extends JTable {
         public Component getTableCellRendererComponent(JTable table, Object value, boolean isSelected, boolean hasFocus,
                                                        int row, int column) {
             JLabel label = (JLabel) super.getTableCellRendererComponent(table, value, isSelected, hasFocus, row, column);
-            ArtifactRow a = rows.list.get(row);
+            ArtifactRow a = rows.rows().get(row);
             label.setHorizontalAlignment(column == 2 ? RIGHT : LEFT);
             label.setFont(table.getFont());
             if (!isSelected) {

@@ -16,7 +16,6 @@ import javax.swing.JTable;
 import javax.swing.SwingConstants;
 import javax.swing.SwingUtilities;
 import javax.swing.Timer;
-import javax.swing.table.AbstractTableModel;
 import javax.swing.table.DefaultTableCellRenderer;
 import java.awt.BorderLayout;
 import java.awt.Color;
@@ -55,7 +54,8 @@ final class ReportPanel extends JPanel {
     private final JLabel message = new JLabel(" ");
     private final JLabel totals = new JLabel(" ");
     private final JEditorPane suspects = new JEditorPane("text/html", "");
-    private final Classes classes = new Classes();
+    private final ListModel<ClassRow> classes = new ListModel<>(new String[]{"Class", "Instances", "Shallow",
+            "Retained"}, ReportPanel::classCell);
     private final Timer ticker = new Timer(1000, e -> tick());
 
     // event thread only
@@ -321,43 +321,16 @@ final class ReportPanel extends JPanel {
         return Optional.ofNullable(shown);
     }
 
-    private static final class Classes extends AbstractTableModel {
-        private static final String[] COLUMNS = {"Class", "Instances", "Shallow", "Retained"};
-        private List<ClassRow> rows = List.of();
-
-        void set(List<ClassRow> next) {
-            rows = List.copyOf(next);
-            fireTableDataChanged();
-        }
-
-        @Override
-        public int getRowCount() {
-            return rows.size();
-        }
-
-        @Override
-        public int getColumnCount() {
-            return COLUMNS.length;
-        }
-
-        @Override
-        public String getColumnName(int column) {
-            return COLUMNS[column];
-        }
-
-        @Override
-        public Object getValueAt(int row, int column) {
-            ClassRow c = rows.get(row);
-            switch (column) {
-                case 0:
-                    return c.className();
-                case 1:
-                    return String.format(Locale.ROOT, "%,d", c.instances());
-                case 2:
-                    return Format.bytes(c.shallowBytes());
-                default:
-                    return Format.bytes(c.retainedBytes());
-            }
+    private static Object classCell(ClassRow c, int column) {
+        switch (column) {
+            case 0:
+                return c.className();
+            case 1:
+                return String.format(Locale.ROOT, "%,d", c.instances());
+            case 2:
+                return Format.bytes(c.shallowBytes());
+            default:
+                return Format.bytes(c.retainedBytes());
         }
     }
 }

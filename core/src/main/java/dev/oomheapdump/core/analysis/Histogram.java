@@ -204,11 +204,9 @@ final class Histogram {
         }
     }
 
-    /** The histogram through the visitor interface: for gzip files and damaged ones. */
-    private static final class Counter implements HeapVisitor {
+    /** A visitor that keeps the strings and class names of the top-level records, as every histogram needs. */
+    private abstract static class NamingVisitor implements HeapVisitor {
         ClassTable classes;
-        int idSize;
-        final Tally tally = new Tally();
 
         @Override
         public boolean wantsStrings() {
@@ -224,6 +222,12 @@ final class Histogram {
         public void loadClass(int serial, long classId, long nameId) {
             classes.classNameIds.put(classId, nameId);
         }
+    }
+
+    /** The histogram through the visitor interface: for gzip files and damaged ones. */
+    private static final class Counter extends NamingVisitor {
+        int idSize;
+        final Tally tally = new Tally();
 
         @Override
         public void classDump(ClassDef def) {
@@ -258,7 +262,7 @@ final class Histogram {
      * id and length, its fields skipped; an array from its header. Only CLASS_DUMPs are read whole. Anything
      * unexpected gives up (null), and the caller reads the file the slow way, which names the damage.
      */
-    private static final class FastScan implements HeapVisitor {
+    private static final class FastScan extends NamingVisitor {
 
         /** Headroom of a window for the fixed-size part of any sub-record. */
         private static final int HEAD = 64;
@@ -292,25 +296,9 @@ final class Histogram {
             return sizes;
         }
 
-        private ClassTable classes;
         private long[] starts = new long[64];
         private long[] ends = new long[64];
         private int records;
-
-        @Override
-        public boolean wantsStrings() {
-            return true;
-        }
-
-        @Override
-        public void utf8(long id, byte[] b) {
-            classes.strings.put(id, HprofParser.utf8(b));
-        }
-
-        @Override
-        public void loadClass(int serial, long classId, long nameId) {
-            classes.classNameIds.put(classId, nameId);
-        }
 
         @Override
         public boolean takesHeapDumps() {

@@ -224,7 +224,7 @@ final class HeapGate implements AutoCloseable {
         return used;
     }
 
-    private void onCollection(GcMonitor.Reading reading) {
+    void onCollection(GcMonitor.Reading reading) {
         sink.accept(reading);
         long next = level.applyAsLong(maxHeap);
         synchronized (this) {
@@ -233,8 +233,10 @@ final class HeapGate implements AutoCloseable {
             }
             open.close();
             open = null;
-            arm(next);
         }
+        // A collection's notification can arrive late, behind the threshold's, and tell of a heap long gone: if the
+        // heap is above the gate now, the threshold (already seen crossed) would never tell again, so reopen.
+        armOrOpen(next);
     }
 
     /** True while every collection is listened to. */

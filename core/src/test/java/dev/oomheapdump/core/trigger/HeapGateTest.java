@@ -68,6 +68,21 @@ public class HeapGateTest {
         assertEquals(0, armedThresholds(), "close sets the thresholds back to off");
     }
 
+    @Test
+    void aLateNotificationOfAnOldSmallHeapDoesNotLeaveTheGateClosedAboveItsThreshold() {
+        List<GcMonitor.Reading> readings = new CopyOnWriteArrayList<>();
+        HeapGate gate = new HeapGate(readings::add, m -> 1); // anything in use is above the gate
+        try {
+            assertTrue(gate.isOpen(), "armed below what the heap holds: open at once");
+            // the notification of a collection long before, when the heap was small, arrives now
+            gate.onCollection(new GcMonitor.Reading("G1 Young Generation", "late", 0, GcMonitor.maxHeap(),
+                    System.nanoTime()));
+            assertTrue(gate.isOpen(), "the heap is above the gate now: the threshold, seen crossed, would never tell");
+        } finally {
+            gate.close();
+        }
+    }
+
     /** The heap in use without eden, as the gate reads it right after a collection. */
     private static long heapInUse() {
         long used = 0;
