@@ -24,17 +24,17 @@ final class HookFile {
      * @return the number of walks made (for tests)
      */
     static int awaitWhole(Path file, BooleanSupplier stop, Duration stall) throws InterruptedException {
-        long lastSize = -1;
+        long lastProgress = Long.MIN_VALUE;
         long walkedSize = -1;
         long stableSince = System.nanoTime();
         int walks = 0;
         while (!stop.getAsBoolean()) {
-            long size = size(file);
-            if (size != lastSize) {
-                lastSize = size;
+            long progress = progress(file);
+            if (progress != lastProgress) {
+                lastProgress = progress;
                 stableSince = System.nanoTime();
-            } else if (size != walkedSize) {
-                walkedSize = size;
+            } else if (progress >= 0 && progress != walkedSize) {
+                walkedSize = progress;
                 walks++;
                 if (HprofFile.check(file).complete()) {
                     return walks;
@@ -47,11 +47,31 @@ final class HookFile {
         return walks;
     }
 
-    private static long size(Path file) {
+    /**
+     * True once the JVM's dump to {@code file} has begun: the file, or on JDK 22+ one of the segments
+     * ({@code file.p0}, {@code file.p1}...) it writes first and merges into the file after the pause.
+     */
+    static boolean started(Path file) {
+        return file.toFile().exists() || segmentBytes(file) > 0;
+    }
+
+    /** The file's size once it exists; before, minus one minus the bytes of its segments (so growth shows). */
+    private static long progress(Path file) {
         try {
             return Files.size(file);
         } catch (IOException e) {
-            return -1;
+            return -1 - segmentBytes(file);
         }
+    }
+
+    private static long segmentBytes(Path file) {
+        String prefix = file.getFileName() + ".p";
+        java.io.File[] segments = file.toAbsolutePath().getParent().toFile().listFiles(
+                (dir, name) -> name.startsWith(prefix) && name.length() > prefix.length());
+        long bytes = 0;
+        for (java.io.File segment : segments == null ? new java.io.File[0] : segments) {
+            bytes += Math.max(1, segment.length());
+        }
+        return bytes;
     }
 }

@@ -138,17 +138,22 @@ public final class OomTriggers implements AutoCloseable {
         }
     }
 
-    /** Moves the gates' thresholds to the next level; outside the lock, since a gate calls back into it. */
+    /**
+     * Moves the gates' thresholds to the next level; outside the lock, since a gate calls back into it. Never
+     * throws, not even an OutOfMemoryError: it runs on the dump thread right after a dump, heap full.
+     */
     private void rearmGates() {
-        List<AutoCloseable> now;
-        synchronized (lock) {
-            now = List.copyOf(running);
-        }
-        for (AutoCloseable watch : now) {
-            if (watch instanceof HeapGate) {
-                Daemons.quietly(((HeapGate) watch)::rearm);
+        Daemons.quietly(() -> {
+            List<AutoCloseable> now;
+            synchronized (lock) {
+                now = List.copyOf(running);
             }
-        }
+            for (AutoCloseable watch : now) {
+                if (watch instanceof HeapGate) {
+                    Daemons.quietly(((HeapGate) watch)::rearm);
+                }
+            }
+        });
     }
 
     private void applyNow(OomPolicy next, OomPolicy previous) {
@@ -362,7 +367,8 @@ public final class OomTriggers implements AutoCloseable {
 
     /**
      * An OOM in flight reads the hook's flag before it makes its file, in a safepoint operation that starts
-     * within milliseconds: after {@link #HOOK_RACE} either its file exists or it never will.
+     * within milliseconds: after {@link #HOOK_RACE} either its file (or on JDK 22+ its first segment, the file
+     * itself comes only with the merge after the pause) exists or it never will.
      */
     private static boolean hookFiredMeanwhile(ArtifactStore.Reservation hook) {
         try {
@@ -370,7 +376,7 @@ public final class OomTriggers implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return Files.exists(hook.finalPath());
+        return HookFile.started(hook.finalPath());
     }
 
     // ---- the OOM trap ------------------------------------------------------------------------------------

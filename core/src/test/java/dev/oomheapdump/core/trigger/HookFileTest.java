@@ -53,4 +53,14 @@ class HookFileTest {
         assertEquals(1, count, "a file that holds still is walked once, not on every look");
         assertTrue(System.nanoTime() - start >= Duration.ofMillis(600).toNanos());
     }
+
+    @Test
+    void aDumpHasBegunOnceItsFileOrAJdk22SegmentExists() throws Exception {
+        Path file = dir.resolve("hook.hprof");
+        assertTrue(!HookFile.started(file));
+        Files.write(dir.resolve("hook.hprof.p0"), new byte[]{1, 2, 3});
+        assertTrue(HookFile.started(file), "JDK 22+ writes segments before it merges them into the file");
+        Files.write(dir.resolve("other.hprof.p0"), new byte[]{1});
+        assertTrue(!HookFile.started(dir.resolve("other-2.hprof")), "another dump's segments do not count");
+    }
 }
