@@ -172,11 +172,6 @@ public final class OomService implements Closeable {
         return reports.readText(name);
     }
 
-    /** The dump being analyzed, or empty. */
-    public String runningAnalysis() {
-        return reports.running();
-    }
-
     /** The policy's {@code analyze}: a new dump it covers is analyzed, on the analysis thread. */
     private void analyzeWhenAsked(OomEvent event) {
         boolean oomDump = event.type().equals(OomEvent.OOM_DUMP_CREATED);

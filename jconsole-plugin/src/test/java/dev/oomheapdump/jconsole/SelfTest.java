@@ -228,19 +228,22 @@ final class SelfTest implements Runnable {
                 .anyMatch(a -> a.path().equals(outcome.path()) && a.complete())), "the table lists it complete", deadline);
     }
 
+    /** Selects the newest complete heap snapshot in the table (rows are newest first) and returns its path. */
+    private static String selectNewestSnapshot(OomHeapdumpTab tab, String what) {
+        List<TabState.ArtifactRow> rows = tab.table().rows();
+        for (int i = 0; i < rows.size(); i++) {
+            if ("HEAP_SNAPSHOT".equals(rows.get(i).kind()) && rows.get(i).complete()) {
+                tab.table().setRowSelectionInterval(i, i);
+                return rows.get(i).path();
+            }
+        }
+        throw new IllegalStateException("no heap snapshot to " + what);
+    }
+
     /** Selects the newest heap snapshot, clicks "Delete", confirms, and waits until it is gone from the table. */
     private void delete(OomHeapdumpTab tab) throws Exception {
         waitFor(() -> onEdt(() -> tab.heapSnapshotButton().isEnabled()), "the buttons are enabled", deadline);
-        String path = onEdt(() -> {
-            List<TabState.ArtifactRow> rows = tab.table().rows();
-            for (int i = 0; i < rows.size(); i++) {
-                if ("HEAP_SNAPSHOT".equals(rows.get(i).kind()) && rows.get(i).complete()) {
-                    tab.table().setRowSelectionInterval(i, i);
-                    return rows.get(i).path();
-                }
-            }
-            throw new IllegalStateException("no heap snapshot to delete");
-        });
+        String path = onEdt(() -> selectNewestSnapshot(tab, "delete"));
         CompletableFuture<Result> result = new CompletableFuture<>();
         tab.addResultListener(result::complete);
         // the confirmation is modal: click later, then answer it from here
@@ -271,16 +274,7 @@ final class SelfTest implements Runnable {
     /** Selects the newest heap snapshot, clicks "Analyze" and waits until its report shows in the panel. */
     private void analyze(OomHeapdumpTab tab) throws Exception {
         ReportPanel panel = tab.reportPanel();
-        String path = onEdt(() -> {
-            List<TabState.ArtifactRow> rows = tab.table().rows();
-            for (int i = 0; i < rows.size(); i++) {
-                if ("HEAP_SNAPSHOT".equals(rows.get(i).kind()) && rows.get(i).complete()) {
-                    tab.table().setRowSelectionInterval(i, i);
-                    return rows.get(i).path();
-                }
-            }
-            throw new IllegalStateException("no heap snapshot to analyze");
-        });
+        String path = onEdt(() -> selectNewestSnapshot(tab, "analyze"));
         waitFor(() -> onEdt(() -> panel.analyzeButton().isEnabled()), "the Analyze button is enabled", deadline);
         CompletableFuture<Result> result = new CompletableFuture<>();
         tab.addResultListener(result::complete);
