@@ -28,7 +28,8 @@ class CpuProfilerTest {
         Thread busy = new Thread(() -> {
             long x = 0;
             while (!stop.get()) {
-                x += Long.numberOfTrailingZeros(x + System.nanoTime());
+                // calls and allocation: frames the sampler can walk (a tight compiled loop can lose every sample)
+                x += Long.toString(x ^ System.nanoTime()).hashCode();
             }
         }, "busy-for-the-profile");
         busy.start();
