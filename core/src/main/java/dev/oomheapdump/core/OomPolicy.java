@@ -20,6 +20,7 @@ import java.util.OptionalInt;
  * <pre>
  * heapdumpOnOOM=true  OOMImplementation=NATIVE_HOOK  path=OoM-pid-&lt;pid&gt;  addTimestamp=false
  * port=(none)  limit=3  threshold=70  directory=(folder of an absolute path, else ./heapdumps)  analyze=off
+ * gzip=0  maxDumps=0 (no bound)  maxBytes=0 (no bound)  minFreeDisk=5%
  * </pre>
  * Every way to build or change a policy validates every value first and names the bad option and
  * value in an {@link IllegalArgumentException}; a policy is never half changed.
@@ -35,20 +36,26 @@ public final class OomPolicy {
     public static final String THRESHOLD = "threshold";
     public static final String DIRECTORY = "directory";
     public static final String ANALYZE = "analyze";
+    public static final String GZIP = "gzip";
+    public static final String MAX_DUMPS = "maxDumps";
+    public static final String MAX_BYTES = "maxBytes";
+    public static final String MIN_FREE_DISK = "minFreeDisk";
 
     /** Every option key, in documentation order. */
     public static final List<String> KEYS = List.of(HEAPDUMP_ON_OOM, OOM_IMPLEMENTATION, PATH, ADD_TIMESTAMP,
-            PORT, LIMIT, THRESHOLD, DIRECTORY, ANALYZE);
+            PORT, LIMIT, THRESHOLD, DIRECTORY, ANALYZE, GZIP, MAX_DUMPS, MAX_BYTES, MIN_FREE_DISK);
 
     /** The options that may change while the JVM runs; {@code port} and {@code directory} are fixed at start. */
     public static final List<String> RUNTIME_KEYS = List.of(HEAPDUMP_ON_OOM, OOM_IMPLEMENTATION, PATH,
-            ADD_TIMESTAMP, LIMIT, THRESHOLD, ANALYZE);
+            ADD_TIMESTAMP, LIMIT, THRESHOLD, ANALYZE, GZIP, MAX_DUMPS, MAX_BYTES, MIN_FREE_DISK);
 
     public static final int MIN_THRESHOLD = 1;
     public static final int MAX_THRESHOLD = 99;
     public static final int MIN_LIMIT = 1;
     public static final int MAX_LIMIT = 100;
     public static final String DEFAULT_DIRECTORY = "heapdumps";
+    public static final int MAX_GZIP = 9;
+    public static final int MAX_MAX_DUMPS = 100_000;
 
     private final boolean heapdumpOnOOM;
     private final OomImplementation implementation;
@@ -59,9 +66,25 @@ public final class OomPolicy {
     private final int threshold;
     private final Path directory;
     private final AutoAnalysis analyze;
+    private final Retention retention;
+
+    /** The options that bound what the suite keeps: compression, count, bytes, free disk. */
+    private static final class Retention {
+        final int gzip;
+        final int maxDumps;
+        final long maxBytes;
+        final MinFreeDisk minFreeDisk;
+
+        Retention(int gzip, int maxDumps, long maxBytes, MinFreeDisk minFreeDisk) {
+            this.gzip = gzip;
+            this.maxDumps = maxDumps;
+            this.maxBytes = maxBytes;
+            this.minFreeDisk = minFreeDisk;
+        }
+    }
 
     private OomPolicy(boolean heapdumpOnOOM, OomImplementation implementation, String path, boolean addTimestamp,
-                      int port, int limit, int threshold, Path directory, AutoAnalysis analyze) {
+                      int port, int limit, int threshold, Path directory, AutoAnalysis analyze, Retention retention) {
         this.heapdumpOnOOM = heapdumpOnOOM;
         this.implementation = implementation;
         this.path = path;
@@ -71,6 +94,7 @@ public final class OomPolicy {
         this.threshold = threshold;
         this.directory = directory;
         this.analyze = analyze;
+        this.retention = retention;
     }
 
     /** The defaults, with {@code directory} resolved against the working directory. */
@@ -188,6 +212,10 @@ public final class OomPolicy {
         int limit = base == null ? 3 : base.limit;
         int threshold = base == null ? 70 : base.threshold;
         AutoAnalysis analyze = base == null ? AutoAnalysis.OFF : base.analyze;
+        int gzip = base == null ? 0 : base.retention.gzip;
+        int maxDumps = base == null ? 0 : base.retention.maxDumps;
+        long maxBytes = base == null ? 0 : base.retention.maxBytes;
+        MinFreeDisk minFreeDisk = base == null ? MinFreeDisk.DEFAULT : base.retention.minFreeDisk;
 
         if (options.containsKey(HEAPDUMP_ON_OOM)) {
             heapdumpOnOOM = parseBoolean(HEAPDUMP_ON_OOM, options.get(HEAPDUMP_ON_OOM));
@@ -209,6 +237,18 @@ public final class OomPolicy {
         }
         if (options.containsKey(ANALYZE)) {
             analyze = parseAnalyze(options.get(ANALYZE));
+        }
+        if (options.containsKey(GZIP)) {
+            gzip = parseInt(GZIP, options.get(GZIP), 0, MAX_GZIP);
+        }
+        if (options.containsKey(MAX_DUMPS)) {
+            maxDumps = parseInt(MAX_DUMPS, options.get(MAX_DUMPS), 0, MAX_MAX_DUMPS);
+        }
+        if (options.containsKey(MAX_BYTES)) {
+            maxBytes = Sizes.parse(MAX_BYTES, options.get(MAX_BYTES));
+        }
+        if (options.containsKey(MIN_FREE_DISK)) {
+            minFreeDisk = MinFreeDisk.parse(options.get(MIN_FREE_DISK));
         }
 
         // path and directory depend on each other: an absolute path gives the default directory,
@@ -258,7 +298,7 @@ public final class OomPolicy {
             path = FileNames.checkBaseName("option 'path'", fileName, ArtifactKind.OOM_DUMP);
         }
         return new OomPolicy(heapdumpOnOOM, implementation, path, addTimestamp, port, limit, threshold, directory,
-                analyze);
+                analyze, new Retention(gzip, maxDumps, maxBytes, minFreeDisk));
     }
 
     private static Path toPath(String key, String value) {
@@ -355,6 +395,26 @@ public final class OomPolicy {
         return analyze;
     }
 
+    /** 0: heap dumps are plain {@code .hprof}; 1-9: they are {@code .hprof.gz} compressed at that level. */
+    public int gzip() {
+        return retention.gzip;
+    }
+
+    /** Most heap dumps kept in the directory; 0 for no bound. */
+    public int maxDumps() {
+        return retention.maxDumps;
+    }
+
+    /** Most bytes of files the suite keeps in the directory; 0 for no bound. */
+    public long maxBytes() {
+        return retention.maxBytes;
+    }
+
+    /** Free space a dump must leave on the directory's file system. */
+    public MinFreeDisk minFreeDisk() {
+        return retention.minFreeDisk;
+    }
+
     /** The only folder the suite writes to, lists and deletes from: absolute and normalized. */
     public Path directory() {
         return directory;
@@ -364,7 +424,10 @@ public final class OomPolicy {
         return port == 0 ? "not set" : String.valueOf(port);
     }
 
-    /** Every option as text, in documentation order; {@code port} is absent when not set, {@code analyze} when off. */
+    /**
+     * Every option as text, in documentation order; {@code port} is absent when not set, {@code analyze} when off,
+     * {@code gzip}, {@code maxDumps}, {@code maxBytes} when 0 and {@code minFreeDisk} when it is the default.
+     */
     public Map<String, String> toMap() {
         Map<String, String> map = new LinkedHashMap<>();
         map.put(HEAPDUMP_ON_OOM, String.valueOf(heapdumpOnOOM));
@@ -379,6 +442,18 @@ public final class OomPolicy {
         map.put(DIRECTORY, directory.toString());
         if (analyze != AutoAnalysis.OFF) {
             map.put(ANALYZE, analyze.name().toLowerCase(Locale.ROOT));
+        }
+        if (retention.gzip != 0) {
+            map.put(GZIP, String.valueOf(retention.gzip));
+        }
+        if (retention.maxDumps != 0) {
+            map.put(MAX_DUMPS, String.valueOf(retention.maxDumps));
+        }
+        if (retention.maxBytes != 0) {
+            map.put(MAX_BYTES, Sizes.option(retention.maxBytes));
+        }
+        if (!retention.minFreeDisk.equals(MinFreeDisk.DEFAULT)) {
+            map.put(MIN_FREE_DISK, retention.minFreeDisk.toString());
         }
         return Collections.unmodifiableMap(map);
     }

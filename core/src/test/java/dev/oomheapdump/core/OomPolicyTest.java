@@ -110,4 +110,35 @@ class OomPolicyTest {
         assertTrue(AutoAnalysis.OOM.covers(ArtifactKind.OOM_DUMP) && !AutoAnalysis.OOM.covers(ArtifactKind.HEAP_SNAPSHOT));
         assertTrue(AutoAnalysis.ALL.covers(ArtifactKind.HEAP_SNAPSHOT) && !AutoAnalysis.ALL.covers(ArtifactKind.HEAP_REPORT));
     }
+
+    @Test
+    void retentionOptionsParseValidateAndRoundTrip() {
+        OomPolicy defaults = OomPolicy.parse("");
+        assertEquals(0, defaults.gzip());
+        assertEquals(0, defaults.maxDumps());
+        assertEquals(0, defaults.maxBytes());
+        assertEquals("5%", defaults.minFreeDisk().toString());
+        assertEquals(5_000, defaults.minFreeDisk().bytesOf(100_000));
+
+        OomPolicy policy = OomPolicy.parse("gzip=1,maxDumps=4,maxBytes=20G,minFreeDisk=512m");
+        assertEquals(1, policy.gzip());
+        assertEquals(4, policy.maxDumps());
+        assertEquals(20L << 30, policy.maxBytes());
+        assertEquals(512L << 20, policy.minFreeDisk().bytesOf(1L << 40));
+        assertFalse(policy.minFreeDisk().isPercent());
+        assertEquals("gzip=1,maxDumps=4,maxBytes=20g,minFreeDisk=512m", policy.toString()
+                .replaceAll("^.*?(gzip=)", "$1"));
+        assertEquals(policy, OomPolicy.parse(policy.toString()), "toString round-trips");
+        assertEquals(9, policy.with("gzip", "9").gzip(), "they change at runtime");
+        assertEquals(12, OomPolicy.parse("minFreeDisk=12%").minFreeDisk().bytesOf(100));
+        assertEquals(1000, OomPolicy.parse("maxBytes=1000").maxBytes());
+
+        for (String[] bad : new String[][]{{"gzip", "10"}, {"gzip", "fast"}, {"maxDumps", "-1"},
+                {"maxBytes", "20x"}, {"maxBytes", "-5m"}, {"minFreeDisk", "100%"}, {"minFreeDisk", "lots"}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> OomPolicy.parse(bad[0] + "=" + bad[1]), bad[0] + "=" + bad[1]);
+            assertTrue(e.getMessage().contains("'" + bad[0] + "'"), e.getMessage());
+            assertTrue(e.getMessage().contains(bad[1].replace("-", "")), e.getMessage());
+        }
+    }
 }

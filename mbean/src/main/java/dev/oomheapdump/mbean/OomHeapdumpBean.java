@@ -69,6 +69,10 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
             Map.entry("deleteAllCpuProfiles", "Delete every CPU profile the suite made"),
             Map.entry("applyPolicy", "Change several policy options at once (key=value,key=value); all or nothing"),
             Map.entry("readArtifact", "Read bytes of a listed file, to fetch it over JMX"),
+            Map.entry("Gzip", "0: plain .hprof; 1-9: heap dumps are written as .hprof.gz at that gzip level"),
+            Map.entry("MaxDumps", "Most heap dumps kept in Directory, oldest snapshots deleted first; 0: no bound"),
+            Map.entry("MaxBytes", "Most bytes the suite keeps in Directory, oldest files deleted first; 0: no bound"),
+            Map.entry("MinFreeDisk", "Free space a dump must leave (bytes such as 2g, or a percentage such as 5%)"),
             Map.entry("Analyze", "Dumps analyzed without being asked: off, oom (OOM dumps) or all (snapshots too)"),
             Map.entry("analyzeHeapSnapshot", "What filled the heap: analyze a listed dump in a separate low-priority "
                     + "process; returns the .report.json path"),
@@ -220,6 +224,46 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
     @Override
     public void setAnalyze(String analyze) {
         change(OomPolicy.ANALYZE, analyze);
+    }
+
+    @Override
+    public int getGzip() {
+        return service.policy().gzip();
+    }
+
+    @Override
+    public void setGzip(int gzip) {
+        change(OomPolicy.GZIP, Integer.toString(gzip));
+    }
+
+    @Override
+    public int getMaxDumps() {
+        return service.policy().maxDumps();
+    }
+
+    @Override
+    public void setMaxDumps(int maxDumps) {
+        change(OomPolicy.MAX_DUMPS, Integer.toString(maxDumps));
+    }
+
+    @Override
+    public long getMaxBytes() {
+        return service.policy().maxBytes();
+    }
+
+    @Override
+    public void setMaxBytes(long maxBytes) {
+        change(OomPolicy.MAX_BYTES, Long.toString(maxBytes));
+    }
+
+    @Override
+    public String getMinFreeDisk() {
+        return service.policy().minFreeDisk().toString();
+    }
+
+    @Override
+    public void setMinFreeDisk(String minFreeDisk) {
+        change(OomPolicy.MIN_FREE_DISK, commaFree(OomPolicy.MIN_FREE_DISK, minFreeDisk));
     }
 
     @Override

@@ -69,7 +69,8 @@ public interface OomHeapdumpMXBean {
     /**
      * Changes several policy options at once, {@code key=value,key=value} with the agent's option names
      * ({@code heapdumpOnOOM}, {@code OOMImplementation}, {@code path}, {@code addTimestamp}, {@code limit},
-     * {@code threshold}). All are validated before any is applied.
+     * {@code threshold}, {@code analyze}, {@code gzip}, {@code maxDumps}, {@code maxBytes}, {@code minFreeDisk}).
+     * All are validated before any is applied.
      *
      * @return the whole policy after the change, as agent options
      * @throws IllegalArgumentException naming the first bad option and value; nothing is applied then
@@ -112,6 +113,31 @@ public interface OomHeapdumpMXBean {
      * @throws IllegalArgumentException naming the value unless it is off, oom or all
      */
     void setAnalyze(String analyze);
+
+    /** 0: heap dumps are plain {@code .hprof}; 1-9: they are written as {@code .hprof.gz} at that gzip level. */
+    int getGzip();
+
+    /** @throws IllegalArgumentException when outside 0-9 */
+    void setGzip(int gzip);
+
+    /** Most heap dumps kept in the directory (oldest snapshots go first, then oldest OOM dumps; never the newest
+     * OOM dump nor a file in use); 0 for no bound. */
+    int getMaxDumps();
+
+    /** @throws IllegalArgumentException when negative */
+    void setMaxDumps(int maxDumps);
+
+    /** Most bytes of files the suite keeps in the directory, as the oldest go first; 0 for no bound. */
+    long getMaxBytes();
+
+    /** @throws IllegalArgumentException when negative */
+    void setMaxBytes(long maxBytes);
+
+    /** Free space a dump must leave on the directory's file system: bytes ({@code 2g}) or a percentage ({@code 5%}). */
+    String getMinFreeDisk();
+
+    /** @throws IllegalArgumentException naming the value unless it is a size or a percentage from 0% to 99% */
+    void setMinFreeDisk(String minFreeDisk);
 
     // ---- operations ----
 

@@ -69,10 +69,11 @@ class MXBeanComplianceTest {
         Map<String, MBeanAttributeInfo> attributes = Arrays.stream(info.getAttributes())
                 .collect(Collectors.toMap(MBeanAttributeInfo::getName, a -> a));
         assertEquals(Set.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp", "Threshold", "Limit", "Port",
-                "Directory", "HeapSnapshots", "CpuProfiles", "Artifacts", "Busy", "CurrentJob", "OomDumpCount", "Analyze"),
+                "Directory", "HeapSnapshots", "CpuProfiles", "Artifacts", "Busy", "CurrentJob", "OomDumpCount", "Analyze",
+                "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk"),
                 attributes.keySet());
         for (String writable : List.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp", "Threshold", "Limit",
-                "Analyze")) {
+                "Analyze", "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk")) {
             assertTrue(attributes.get(writable).isWritable(), writable + " is writable");
         }
         for (MBeanAttributeInfo a : attributes.values()) {

@@ -50,6 +50,7 @@ public final class ArtifactStore {
     /** Final names reserved for a writer that writes in place (the armed OOM hook), until released. */
     private final Set<String> heldInPlace = new HashSet<>();
     private final FileChecks checks = new FileChecks();
+    private final InUse inUse = new InUse();
     private volatile List<Artifact> listing = List.of();
     /** Guarded by lock: what {@link #look} compares. */
     private long lastDirectoryTime = -1;
@@ -104,6 +105,11 @@ public final class ArtifactStore {
 
     public Path directory() {
         return directory;
+    }
+
+    /** The files being read, analyzed or shipped now, which retention leaves alone. */
+    public InUse inUse() {
+        return inUse;
     }
 
     /**

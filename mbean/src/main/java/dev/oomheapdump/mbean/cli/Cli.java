@@ -35,7 +35,7 @@ public final class Cli {
             "  --help                        this text",
             "",
             "as an agent: java -javaagent:oom-heapdump-agent.jar=port=9010,OOMImplementation=GC_MONITORING ...",
-            "options: heapdumpOnOOM, OOMImplementation, path, addTimestamp, port, limit, threshold, directory, analyze");
+            "options: " + String.join(", ", dev.oomheapdump.core.OomPolicy.KEYS));
 
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
