@@ -46,6 +46,11 @@ final class ArtifactIndex {
         return entries.values();
     }
 
+    /** True when the suite ever reserved this final name in the directory (this run or an earlier one). */
+    boolean knows(String name) {
+        return entries.containsKey(name);
+    }
+
     /** Records a new file of this run: first on disk, then in memory. */
     Entry append(ArtifactKind kind, String name) throws IOException {
         Entry entry = new Entry(kind, name, runId, System.currentTimeMillis());

@@ -402,13 +402,15 @@ public final class ArtifactStore {
 
     /**
      * Deletes one listed file (a complete one, a truncated one, or a truncated leftover under its temporary
-     * name). Deleting a file that is already gone is not an error.
+     * name). Deleting a file the suite made that is already gone (deleted before, by hand, or with its folder) is
+     * not an error: a repeated delete, whose first reply was lost, must not fail. A name the suite never made in
+     * this directory (a typo) is refused, with the closest listed names.
      *
      * @param requested a file name or an absolute path in the directory
      * @param kinds     the kinds this delete may remove
      * @param what      how to name the kind in messages ("heap snapshot")
      * @return the deleted artifact, or empty when there was nothing left to delete
-     * @throws IllegalArgumentException when the file is not one the suite made, or of another kind
+     * @throws IllegalArgumentException when the file is not one the suite made, was never made, or is of another kind
      * @throws IllegalStateException    when the file is being written
      * @throws UncheckedIOException     when the file system refuses the delete
      */
@@ -434,7 +436,11 @@ public final class ArtifactStore {
                     throw new IllegalArgumentException("'" + name + "' in " + directory + " was not made by "
                             + "oom-heapdump; it is left alone");
                 }
-                return Optional.empty();
+                if (!index.knows(name)) {
+                    throw new IllegalArgumentException("'" + name + "' was never made by oom-heapdump in " + directory
+                            + "; " + NameHints.hint(name, listedNames(kinds), what));
+                }
+                return Optional.empty(); // made by the suite, and gone already: a repeated delete
             }
             Artifact artifact = listed.get();
             if (!kinds.contains(artifact.kind())) {
@@ -455,6 +461,17 @@ public final class ArtifactStore {
         }
         refresh();
         return deleted;
+    }
+
+    /** The file names of the listed files of some kinds. */
+    private List<String> listedNames(Set<ArtifactKind> kinds) {
+        List<String> names = new ArrayList<>();
+        for (Artifact artifact : listing) {
+            if (kinds.contains(artifact.kind())) {
+                names.add(artifact.path().getFileName().toString());
+            }
+        }
+        return names;
     }
 
     /**

@@ -168,8 +168,48 @@ class ArtifactStoreTest {
 
         assertTrue(store.delete(dir.resolve("snap.hprof").toString(), HEAP, "heap snapshot").isPresent());
         assertFalse(store.delete("snap.hprof", HEAP, "heap snapshot").isPresent(), "again: nothing to do, no error");
-        assertFalse(store.delete("never-existed", HEAP, "heap snapshot").isPresent());
         assertTrue(store.list().isEmpty());
+    }
+
+    @Test
+    void aFileTheSuiteMadeThatVanishedIsAQuietNoOpAlsoForTheNextRun() throws Exception {
+        ArtifactStore store = new ArtifactStore(dir);
+        write(store, "by-hand.hprof");
+        Files.delete(dir.resolve("by-hand.hprof"));
+        assertFalse(store.delete("by-hand", HEAP, "heap snapshot").isPresent());
+        assertFalse(new ArtifactStore(dir).delete("by-hand.hprof", HEAP, "heap snapshot").isPresent(),
+                "an earlier run's file, known from the index");
+    }
+
+    @Test
+    void aNameTheSuiteNeverMadeIsRefusedNamingItTheDirectoryAndTheClosestListedNames() throws Exception {
+        ArtifactStore store = new ArtifactStore(dir);
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> store.delete("never-existed", HEAP, "heap snapshot"));
+        assertEquals("'never-existed.hprof' was never made by oom-heapdump in " + dir + "; no heap snapshot is listed",
+                none.getMessage());
+        write(store, "before-deploy.hprof");
+        write(store, "after-deploy.hprof");
+        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
+                () -> store.delete("befor-deploy", HEAP, "heap snapshot"));
+        assertTrue(typo.getMessage().endsWith("; did you mean 'before-deploy.hprof' or 'after-deploy.hprof'?"),
+                typo.getMessage());
+        IllegalArgumentException far = assertThrows(IllegalArgumentException.class,
+                () -> store.delete("x", HEAP, "heap snapshot"));
+        assertTrue(far.getMessage().contains("; listed: ") && far.getMessage().contains("'before-deploy.hprof'")
+                && far.getMessage().contains("'after-deploy.hprof'"), far.getMessage());
+        assertEquals(2, store.list().size(), "nothing was deleted");
+    }
+
+    @Test
+    void hintsNameTheClosestFirstAndOnlyTheNewestFewOfALongListing() {
+        assertEquals(1, NameHints.distance("snap.hprof", "snap1.hprof"));
+        assertEquals(0, NameHints.distance("", ""));
+        assertEquals(3, NameHints.distance("abc", ""));
+        assertEquals("did you mean 'snap1.hprof' or 'snap12.hprof'?",
+                NameHints.hint("snap.hprof", List.of("snap12.hprof", "other-file.hprof", "snap1.hprof"), "heap snapshot"));
+        assertEquals("listed: 'c.jfr', 'd.jfr', 'e.jfr' and 2 older",
+                NameHints.hint("profile-of-monday.jfr", List.of("a.jfr", "b.jfr", "c.jfr", "d.jfr", "e.jfr"), "CPU profile"));
     }
 
     @Test
