@@ -51,6 +51,7 @@ public final class OomService implements Closeable {
     private final HeapReports reports;
     private final java.util.concurrent.ExecutorService analyses = java.util.concurrent.Executors.newSingleThreadExecutor(
             Daemons.factory("analysis"));
+    private final DumpStats stats = new DumpStats();
     private final Thread shutdownHook = new Thread(this::finishBeforeExit, Daemons.PREFIX + "shutdown");
     private final Object policyLock = new Object();
     private volatile OomPolicy policy;
@@ -67,6 +68,7 @@ public final class OomService implements Closeable {
         this.watcher = new DirectoryWatcher(store, triggers::checkHook);
         this.reports = new HeapReports(store, events);
         events.add(this::analyzeWhenAsked);
+        events.add(stats);
     }
 
     /**
@@ -314,6 +316,32 @@ public final class OomService implements Closeable {
     /** Dumps made by the OOM policy in this JVM (attempts, failed ones included). */
     public int oomDumpCount() {
         return triggers.count();
+    }
+
+    /**
+     * Heap dumps the suite set out to make in this JVM that failed: OOM dumps of the policy not made or left
+     * incomplete, and heap snapshots whose write failed (not requests refused before writing).
+     */
+    public int failedDumpCount() {
+        return stats.failedDumps();
+    }
+
+    /**
+     * When the newest OOM dump listed in the directory was made (this run's or one an earlier run left), epoch
+     * milliseconds; 0 when none is listed. From the cached listing, no disk access.
+     */
+    public long lastOomDumpMillis() {
+        return DumpStats.lastOomDumpMillis(store.list());
+    }
+
+    /** True while the JVM's own OOM hook ({@code HeapDumpOnOutOfMemoryError}) is armed by the suite. */
+    public boolean hookArmed() {
+        return triggers.hookArmed();
+    }
+
+    /** Usable bytes on the directory's file system (one {@code statvfs}); 0 when the directory is missing. */
+    public long freeDiskBytes() {
+        return policy.directory().toFile().getUsableSpace();
     }
 
     /** How many memory watches run (0 when not monitoring). */

@@ -14,6 +14,8 @@ import java.time.Duration;
  */
 public final class CpuProfiler {
 
+    /** The engine that records profiles, as the MBean's {@code ProfilerEngine} names it. */
+    public static final String ENGINE = "JFR";
     public static final Duration DEFAULT_DURATION = Duration.ofSeconds(30);
     public static final Duration MIN_DURATION = Duration.ofMillis(1);
     public static final Duration MAX_DURATION = Duration.ofHours(1);

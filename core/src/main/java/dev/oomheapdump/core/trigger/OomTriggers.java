@@ -174,6 +174,11 @@ public final class OomTriggers implements AutoCloseable {
         return p.heapdumpOnOOM() && p.implementation() == OomImplementation.GC_MONITORING;
     }
 
+    /** True while the JVM's own hook is armed by the suite (it is disarmed once it fired, or when not wanted). */
+    public boolean hookArmed() {
+        return armer.armed().isPresent();
+    }
+
     /** How many watches run (0 when not monitoring). */
     public int monitorCount() {
         synchronized (lock) {
