@@ -243,10 +243,10 @@ public final class OomService implements Closeable {
 
     /**
      * Deletes one heap dump this suite made (a snapshot or an OOM dump, complete or truncated), or one heap report
-     * file. A file that is already gone is not an error.
+     * file. A file the suite made that is already gone is not an error (a repeated delete works).
      *
      * @return true when a file was deleted
-     * @throws IllegalArgumentException when the file was not made by the suite or is not a heap dump
+     * @throws IllegalArgumentException when the suite never made the file in the directory, or it is not a heap dump
      */
     public boolean deleteHeapSnapshot(String name) {
         return deleted(store.delete(name, HEAP_FILES, ArtifactKind.HEAP_SNAPSHOT.label()));

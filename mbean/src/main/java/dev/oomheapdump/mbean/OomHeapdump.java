@@ -149,7 +149,10 @@ public final class OomHeapdump implements AutoCloseable {
         return async(() -> service.createCpuProfile(path, duration));
     }
 
-    /** @return true when a file was deleted, false when it was already gone */
+    /**
+     * @return true when a file was deleted, false when the suite made it and it was already gone
+     * @throws IllegalArgumentException when the suite never made it; see {@link OomHeapdumpMXBean#deleteHeapSnapshot}
+     */
     public boolean deleteHeapSnapshot(String path) {
         return service.deleteHeapSnapshot(path);
     }
@@ -158,7 +161,7 @@ public final class OomHeapdump implements AutoCloseable {
         return service.deleteAllHeapSnapshots();
     }
 
-    /** @return true when a file was deleted, false when it was already gone */
+    /** As {@link #deleteHeapSnapshot}, for CPU profiles. */
     public boolean deleteCpuProfile(String path) {
         return service.deleteCpuProfile(path);
     }

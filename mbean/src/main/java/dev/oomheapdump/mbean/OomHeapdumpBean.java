@@ -61,6 +61,14 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
             Map.entry("Busy", "True while a heap snapshot, CPU profile or OOM dump is being made"),
             Map.entry("CurrentJob", "What runs and since when; empty when idle"),
             Map.entry("OomDumpCount", "Dumps made by the OOM policy in this JVM, failed attempts included"),
+            Map.entry("ArtifactCount", "Files the suite keeps in Directory (this run and earlier ones, any state)"),
+            Map.entry("ArtifactBytes", "Bytes of the files the suite keeps in Directory"),
+            Map.entry("FreeDiskBytes", "Usable bytes on the file system of Directory"),
+            Map.entry("LastOomDumpMillis", "When the newest OOM dump in Directory was made (epoch ms; an earlier "
+                    + "run's too); 0 when none"),
+            Map.entry("FailedDumpCount", "Heap dumps started in this JVM that failed (OOM dumps and snapshots)"),
+            Map.entry("HookArmed", "True while the JVM's own OOM hook (HeapDumpOnOutOfMemoryError) is armed by the suite"),
+            Map.entry("ProfilerEngine", "What records profiles: JFR or ASYNC_PROFILER"),
             Map.entry("createHeapSnapshot", "Dump the live heap to a .hprof in Directory; returns its path when complete"),
             Map.entry("createCpuProfile", "Record a JFR CPU profile to a .jfr in Directory; returns its path when written"),
             Map.entry("deleteHeapSnapshot", "Delete one heap dump the suite made (snapshot or OOM dump)"),
@@ -344,6 +352,43 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
     @Override
     public int getOomDumpCount() {
         return service.oomDumpCount();
+    }
+
+    // ---- numbers for metrics ----
+
+    @Override
+    public int getArtifactCount() {
+        return service.artifacts().size();
+    }
+
+    @Override
+    public long getArtifactBytes() {
+        return service.artifacts().stream().mapToLong(Artifact::bytes).sum();
+    }
+
+    @Override
+    public long getFreeDiskBytes() {
+        return service.freeDiskBytes();
+    }
+
+    @Override
+    public long getLastOomDumpMillis() {
+        return service.lastOomDumpMillis();
+    }
+
+    @Override
+    public int getFailedDumpCount() {
+        return service.failedDumpCount();
+    }
+
+    @Override
+    public boolean isHookArmed() {
+        return service.hookArmed();
+    }
+
+    @Override
+    public String getProfilerEngine() {
+        return CpuProfiler.ENGINE;
     }
 
     // ---- operations ----

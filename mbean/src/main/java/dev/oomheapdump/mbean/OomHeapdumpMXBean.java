@@ -105,6 +105,36 @@ public interface OomHeapdumpMXBean {
     /** Dumps made by the OOM policy in this JVM (attempts, failed ones included). */
     int getOomDumpCount();
 
+    // ---- numbers for metrics (exporters turn numbers into metrics; see the README's Metrics section) ----
+
+    /** How many files the suite keeps in the directory: every listed file, of this run or earlier ones, in any state. */
+    int getArtifactCount();
+
+    /** The bytes of every listed file, as last looked at (the listing is refreshed once a second). */
+    long getArtifactBytes();
+
+    /** Usable bytes on the directory's file system, right now; 0 when the directory is missing. */
+    long getFreeDiskBytes();
+
+    /**
+     * When the newest OOM dump listed in the directory was made, epoch milliseconds: one of this run, or the dump of
+     * the OOM that killed an earlier process (it shows after the restart); 0 when no OOM dump is listed.
+     */
+    long getLastOomDumpMillis();
+
+    /**
+     * Heap dumps the suite set out to make in this JVM and did not: OOM dumps of the policy that were skipped,
+     * refused, failed or left incomplete (each {@code oom.dump.failed} notification), and heap snapshots whose write
+     * began and failed. Requests refused before anything was written (busy, a bad name) do not count.
+     */
+    int getFailedDumpCount();
+
+    /** True while the JVM's own OOM hook ({@code HeapDumpOnOutOfMemoryError}) is armed by the suite. */
+    boolean isHookArmed();
+
+    /** What records profiles: {@code JFR} (JDK Flight Recorder) or {@code ASYNC_PROFILER}. */
+    String getProfilerEngine();
+
     /** Which heap dumps are analyzed without being asked: {@code off}, {@code oom} (OOM dumps, this run's and
      * earlier runs'), {@code all} (snapshots too). */
     String getAnalyze();
@@ -166,10 +196,12 @@ public interface OomHeapdumpMXBean {
     String createCpuProfile(String path, long duration);
 
     /**
-     * Deletes one heap dump the suite made (snapshot or OOM dump; complete or truncated). A file already gone
-     * is not an error.
+     * Deletes one heap dump the suite made (snapshot or OOM dump; complete or truncated). A file the suite made
+     * that is gone already (deleted before, or by hand) is not an error, so a repeated delete works; a name the
+     * suite never made in the directory is refused.
      *
-     * @throws IllegalArgumentException when the file was not made by the suite, or is not a heap dump
+     * @throws IllegalArgumentException when the file was not made by the suite (the message names the closest
+     *                                  listed names), or is not a heap dump
      * @throws IllegalStateException    when it is being written
      */
     void deleteHeapSnapshot(String path);
@@ -178,9 +210,11 @@ public interface OomHeapdumpMXBean {
     void deleteAllHeapSnapshots();
 
     /**
-     * Deletes one CPU profile the suite made. A file already gone is not an error.
+     * Deletes one CPU profile the suite made. As for {@link #deleteHeapSnapshot}: a file the suite made that is gone
+     * already is not an error; a name it never made is refused.
      *
      * @throws IllegalArgumentException when the file was not made by the suite, or is not a CPU profile
+     * @throws IllegalStateException    when it is being written
      */
     void deleteCpuProfile(String path);
 

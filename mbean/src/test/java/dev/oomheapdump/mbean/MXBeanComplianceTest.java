@@ -70,7 +70,8 @@ class MXBeanComplianceTest {
                 .collect(Collectors.toMap(MBeanAttributeInfo::getName, a -> a));
         assertEquals(Set.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp", "Threshold", "Limit", "Port",
                 "Directory", "HeapSnapshots", "CpuProfiles", "Artifacts", "Busy", "CurrentJob", "OomDumpCount", "Analyze",
-                "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk"),
+                "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk", "ArtifactCount", "ArtifactBytes", "FreeDiskBytes",
+                "LastOomDumpMillis", "FailedDumpCount", "HookArmed", "ProfilerEngine"),
                 attributes.keySet());
         for (String writable : List.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp", "Threshold", "Limit",
                 "Analyze", "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk")) {
@@ -86,6 +87,23 @@ class MXBeanComplianceTest {
         }
         assertEquals(dir.toString(), server.getAttribute(name, "Directory"));
         assertEquals(0, server.getAttribute(name, "Port"));
+    }
+
+    @Test
+    void theNumbersForMetricsFollowTheListingAndThePolicy() throws Exception {
+        assertEquals(0, server.getAttribute(name, "ArtifactCount"));
+        assertEquals(0L, server.getAttribute(name, "ArtifactBytes"));
+        String snapshot = (String) server.invoke(name, "createHeapSnapshot", new Object[]{"counted"},
+                new String[]{"java.lang.String"});
+        assertEquals(1, server.getAttribute(name, "ArtifactCount"));
+        assertEquals(java.nio.file.Files.size(Path.of(snapshot)), server.getAttribute(name, "ArtifactBytes"));
+        assertTrue((Long) server.getAttribute(name, "FreeDiskBytes") > 0);
+        assertEquals(0L, server.getAttribute(name, "LastOomDumpMillis"));
+        assertEquals(0, server.getAttribute(name, "FailedDumpCount"));
+        assertEquals(false, server.getAttribute(name, "HookArmed"), "heapdumpOnOOM=false arms nothing");
+        server.setAttribute(name, new Attribute("HeapdumpOnOOM", true));
+        assertEquals(true, server.getAttribute(name, "HookArmed"));
+        assertEquals("JFR", server.getAttribute(name, "ProfilerEngine"));
     }
 
     @Test
