@@ -2,6 +2,7 @@ package dev.oomheapdump.mbean;
 
 import dev.oomheapdump.core.OomPolicy;
 import dev.oomheapdump.core.Daemons;
+import dev.oomheapdump.mbean.AgentOutcome.State;
 
 import java.lang.instrument.Instrumentation;
 import java.util.Optional;
@@ -15,6 +16,9 @@ import java.util.Optional;
  *
  * <p>Attaching again to a JVM that has the agent changes its runtime policy options ({@code port} and
  * {@code directory} may be repeated with the values they have; another value is refused, naming it).
+ *
+ * <p>Every load records its outcome, the line it printed, in the system property {@value AgentOutcome#PROPERTY}
+ * ({@link AgentOutcome}), so that the {@code attach} command can tell why a load was refused.
  */
 public final class Agent {
 
@@ -26,24 +30,32 @@ public final class Agent {
     }
 
     public static void agentmain(String arguments, Instrumentation instrumentation) {
+        long attempt = 0;
         try {
-            start(arguments, instrumentation);
+            attempt = AgentOutcome.begin();
+            start(arguments, instrumentation, attempt);
         } catch (Throwable t) {
-            OomHeapdump.print(System.err, "not installed: " + t + "; the application runs on");
+            report(attempt, State.FAILED, "not installed: " + t + "; the application runs on");
         }
     }
 
-    static void start(String arguments, Instrumentation instrumentation) {
+    /** Prints one line into the JVM's output and records it as the attempt's outcome. */
+    private static void report(long attempt, State state, String line) {
+        OomHeapdump.print(System.err, line);
+        AgentOutcome.record(attempt, state, line);
+    }
+
+    static void start(String arguments, Instrumentation instrumentation, long attempt) {
         OomPolicy policy;
         try {
             policy = OomPolicy.parse(arguments);
         } catch (IllegalArgumentException e) {
-            OomHeapdump.print(System.err, "bad option: " + e.getMessage() + "; nothing installed, the application runs on");
+            report(attempt, State.FAILED, "bad option: " + e.getMessage() + "; nothing installed, the application runs on");
             return;
         }
         Optional<OomHeapdump> existing = Installation.current();
         if (existing.isPresent()) {
-            updateInstalled(existing.get(), arguments);
+            updateInstalled(existing.get(), arguments, attempt);
             return;
         }
         OomHeapdump oom;
@@ -52,30 +64,31 @@ public final class Agent {
             oom = Installation.start(policy);
         } catch (IllegalStateException e) {
             // another attach won the race a moment ago: this one is a change of its policy
-            Installation.current().ifPresent(installed -> updateInstalled(installed, arguments));
+            Installation.current().ifPresent(installed -> updateInstalled(installed, arguments, attempt));
             return;
         } catch (Exception e) {
-            OomHeapdump.print(System.err, "not installed: " + e.getMessage() + "; the application runs on");
+            report(attempt, State.FAILED, "not installed: " + e.getMessage() + "; the application runs on");
             return;
         }
         // Synchronous too (tens of ms): an application that dies of direct memory in its first moments is caught.
         if (instrumentation != null) {
             oom.installTrap(instrumentation);
         }
-        OomHeapdump.print(System.err, "installed, " + policy.implementation() + (policy.heapdumpOnOOM() ? "" : " (off)")
-                + ", dumps in " + policy.directory() + ", MBean " + OomHeapdumpMXBean.OBJECT_NAME);
+        String installed = "installed, " + policy.implementation() + (policy.heapdumpOnOOM() ? "" : " (off)")
+                + ", dumps in " + policy.directory() + ", MBean " + OomHeapdumpMXBean.OBJECT_NAME;
+        report(attempt, State.PENDING, installed);
         // The platform MBean server and the JMX port take a while to start: not on the application's time.
-        Daemons.start("init", () -> register(oom, policy));
+        Daemons.start("init", () -> register(oom, policy, attempt, installed));
     }
 
     /**
      * Registers the MBean, then opens the port. An application that runs out of memory at once can make the
      * registration itself fail (it allocates): it is tried again, a few times, a second apart.
      */
-    private static void register(OomHeapdump oom, OomPolicy policy) {
+    private static void register(OomHeapdump oom, OomPolicy policy, long attempt, String installed) {
         boolean registered = false;
         Throwable last = null;
-        for (int attempt = 0; attempt < 10 && !registered; attempt++) {
+        for (int tries = 0; tries < 10 && !registered; tries++) {
             try {
                 oom.registerBean();
                 registered = true;
@@ -92,19 +105,21 @@ public final class Agent {
             }
         }
         if (!registered) {
-            OomHeapdump.print(System.err, "MBean not registered: " + last + "; the OOM policy still runs");
+            report(attempt, State.FAILED, "MBean not registered: " + last + "; the OOM policy still runs");
             return;
         }
         if (policy.port().isPresent()) {
-            openPort(oom, policy.port().getAsInt());
+            openPort(oom, policy.port().getAsInt(), attempt, installed);
+        } else {
+            AgentOutcome.record(attempt, State.OK, installed);
         }
     }
 
-    private static void openPort(OomHeapdump oom, int port) {
+    private static void openPort(OomHeapdump oom, int port, long attempt, String installed) {
         String line = null;
         Exception last = null;
         // The JDK's own agent may still be starting: give it a few bounded tries.
-        for (int attempt = 0; attempt < 20 && line == null; attempt++) {
+        for (int tries = 0; tries < 20 && line == null; tries++) {
             try {
                 line = oom.openPort();
             } catch (Exception e) {
@@ -121,20 +136,21 @@ public final class Agent {
         }
         if (line != null) {
             OomHeapdump.print(System.err, line);
+            AgentOutcome.record(attempt, State.OK, installed + "; " + line);
         } else {
-            OomHeapdump.print(System.err, "JMX NOT listening on 127.0.0.1:" + port + ": "
+            report(attempt, State.FAILED, "JMX NOT listening on 127.0.0.1:" + port + ": "
                     + (last == null ? "unknown" : JmxPort.rootMessage(last))
                     + "; the MBean is still registered locally (jconsole <pid>)");
         }
     }
 
     /** Attaching again changes the runtime policy, through the same rule and lock as a JMX change. */
-    private static void updateInstalled(OomHeapdump oom, String arguments) {
+    private static void updateInstalled(OomHeapdump oom, String arguments, long attempt) {
         try {
             OomPolicy next = oom.service().changePolicy(OomPolicy.parseArguments(arguments));
-            OomHeapdump.print(System.err, "already installed; policy now " + next);
+            report(attempt, State.OK, "already installed; policy now " + next);
         } catch (RuntimeException e) {
-            OomHeapdump.print(System.err, "already installed; policy unchanged: " + e.getMessage());
+            report(attempt, State.FAILED, "already installed; policy unchanged: " + e.getMessage());
         }
     }
 }

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,19 @@ class AgentTest {
             assertFalse(ManagementFactory.getPlatformMBeanServer().isRegistered(OomHeapdumpBean.objectName()));
             assertTrue(OomHeapdump.installed().isEmpty());
         }
+    }
+
+    @Test
+    void everyLoadRecordsItsOutcomeForTheAttachCommandAsANewAttempt() {
+        long before = AgentOutcome.parse(System.getProperty(AgentOutcome.PROPERTY)).map(AgentOutcome::attempt).orElse(0L);
+        String printed = captureErr(() -> Agent.agentmain("limit=0", null));
+        AgentOutcome outcome = AgentOutcome.parse(System.getProperty(AgentOutcome.PROPERTY)).orElseThrow();
+        assertEquals(before + 1, outcome.attempt());
+        assertEquals(AgentOutcome.State.FAILED, outcome.state());
+        assertEquals(printed.trim(), "oom-heapdump: " + outcome.message(), "the line the agent printed");
+        assertEquals(outcome, AgentOutcome.parse(outcome.toString()).orElseThrow());
+        assertTrue(AgentOutcome.parse("garbage").isEmpty());
+        assertTrue(AgentOutcome.parse(null).isEmpty());
     }
 
     private static String captureErr(Runnable action) {

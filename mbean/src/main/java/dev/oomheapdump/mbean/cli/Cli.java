@@ -67,13 +67,10 @@ public final class Cli {
                 throw new IllegalArgumentException("unknown command '" + args[0] + "'; see --help");
             }
             return command.run(List.copyOf(Arrays.asList(args).subList(1, args.length)), out);
-        } catch (IllegalArgumentException e) {
-            err.println("oom-heapdump: " + e.getMessage());
-            return 2;
-        } catch (Exception e) {
-            String message = e.getMessage();
-            err.println("oom-heapdump: " + (message == null || message.isBlank() ? e.toString() : message));
-            return 1;
+        } catch (Exception | OutOfMemoryError | StackOverflowError | NoClassDefFoundError e) {
+            Failures.Failure failure = Failures.of(e);
+            err.println("oom-heapdump: " + failure.line());
+            return failure.exitCode();
         }
     }
 }

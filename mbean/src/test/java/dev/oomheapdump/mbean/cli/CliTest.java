@@ -9,6 +9,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,6 +52,93 @@ class CliTest {
         assertTrue(err().contains("usage: diff OLD NEW"), err());
         assertEquals(2, run("analyze", "x.hprof", "--colour"));
         assertTrue(err().contains("unknown option '--colour'"), err());
+    }
+
+    @Test
+    void attachChecksItsArgumentsAndOptionsBeforeAttachingToAnything() {
+        assertEquals(2, run("attach"));
+        assertTrue(err().contains("usage: attach PID [OPTIONS]"), err());
+        err.reset();
+        assertEquals(2, run("attach", "twelve"));
+        assertEquals("oom-heapdump: 'twelve' is not a process id; " + AttachCommand.USAGE + "\n", err());
+        err.reset();
+        String own = Long.toString(ProcessHandle.current().pid());
+        assertEquals(2, run("attach", own, "threshold=150"));
+        assertEquals("oom-heapdump: bad option: Option 'threshold' must be from 1 to 99, not 150; nothing attached\n",
+                err(), "checked before the process is even looked at");
+        err.reset();
+        assertEquals(2, run("attach", own, "colour=red"));
+        assertTrue(err().startsWith("oom-heapdump: bad option: Unknown option 'colour'"), err());
+        err.reset();
+        assertEquals(2, run("attach", own));
+        assertEquals("oom-heapdump: process " + own + " is this command itself\n", err());
+        assertEquals("", out());
+    }
+
+    @Test
+    void thePolicyInForceIsComparedWithWhatWasAskedAsTheAgentNormalizesIt() {
+        Path target = dir.resolve("target-cwd");
+        String inForce = "heapdumpOnOOM=true,OOMImplementation=GC_MONITORING,path=x,addTimestamp=false,port=9010,limit=3,"
+                + "threshold=80,directory=" + target.resolve("heapdumps") + ",maxBytes=1g";
+        assertEquals(List.of(), AttachCommand.differences(Map.of("OOMImplementation", "gc_monitoring", "maxBytes",
+                "1024m", "directory", "heapdumps", "port", "9010"), inForce, target));
+        assertEquals(List.of("threshold is 80, not 70"), AttachCommand.differences(Map.of("threshold", "70"), inForce,
+                target));
+        List<String> fixed = AttachCommand.differences(Map.of("port", "9011"), inForce, target);
+        assertEquals(1, fixed.size());
+        assertTrue(fixed.get(0).startsWith("Option 'port' is fixed when the agent starts (it is 9010)"), fixed.get(0));
+        assertEquals(1, AttachCommand.differences(Map.of("directory", "elsewhere"), inForce, target).size());
+    }
+
+    @Test
+    void failuresAreOneReadableLineWithTheExitCodeOfTheirKind() throws Exception {
+        int closed = closedPort();
+        Failures.Failure refused = Failures.of(new java.lang.reflect.InvocationTargetException(connect("127.0.0.1:" + closed)));
+        assertEquals(1, refused.exitCode());
+        assertEquals("cannot reach the JMX connector: connection refused by 127.0.0.1 (nothing listens on that port)",
+                refused.line());
+        Throwable wrapped = new java.io.IOException("cannot fetch 'x' from 127.0.0.1:" + closed + ": "
+                + connect("127.0.0.1:" + closed).getMessage(), connect("127.0.0.1:" + closed));
+        assertEquals("cannot fetch 'x' from 127.0.0.1:" + closed + ": connection refused by 127.0.0.1 (nothing listens "
+                + "on that port)", Failures.of(wrapped).line());
+        Failures.Failure unknown = Failures.of(connect("nosuchhost.invalid:9010"));
+        assertEquals(2, unknown.exitCode(), "an unknown host is bad input");
+        assertTrue(unknown.line().endsWith("unknown host 'nosuchhost.invalid'"), unknown.line());
+
+        Failures.Failure remote = Failures.of(new javax.management.RuntimeMBeanException(
+                new IllegalArgumentException("'x.hprof' is not a file oom-heapdump made in /d")));
+        assertEquals(new Failures.Failure(2, "'x.hprof' is not a file oom-heapdump made in /d"), remote);
+        assertEquals("authentication failed: wrong user or password", Failures.of(new java.lang.reflect.UndeclaredThrowableException(
+                new SecurityException("Authentication failed! Invalid username or password"))).line());
+        assertEquals("access denied: this user may not do that (read-only?)", Failures.of(new SecurityException(
+                "Access denied! Invalid access level for requested MBeanServer operation.")).line());
+        assertEquals("no such file or directory: out/x.hprof", Failures.of(new java.io.UncheckedIOException(
+                new java.nio.file.NoSuchFileException("out/x.hprof"))).line());
+        Failures.Failure bare = Failures.of(new NullPointerException());
+        assertEquals(1, bare.exitCode());
+        assertTrue(bare.line().startsWith("unexpected NullPointerException at dev.oomheapdump.mbean.cli.CliTest"), bare.line());
+        String classNameOnly = Failures.of(new IllegalStateException("java.io.IOException")).line();
+        assertTrue(classNameOnly.startsWith("unexpected IllegalStateException at ") && classNameOnly.endsWith(
+                "; please report it"), "a class name alone is no message: " + classNameOnly);
+        assertEquals("two lines", Failures.of(new IllegalStateException("two\n\tlines")).line(),
+                "one line, whatever the message held");
+    }
+
+    private static int closedPort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The real failure of a JMX client connecting to a target. */
+    private static Exception connect(String target) {
+        try {
+            javax.management.remote.JMXConnectorFactory.connect(new javax.management.remote.JMXServiceURL(
+                    dev.oomheapdump.mbean.JmxAddress.of(target))).close();
+        } catch (Exception e) {
+            return e;
+        }
+        throw new AssertionError("connected to " + target);
     }
 
     @Test
