@@ -2,8 +2,10 @@ package dev.oomheapdump.mbean;
 
 import dev.oomheapdump.core.OomPolicy;
 import dev.oomheapdump.core.Daemons;
+import dev.oomheapdump.core.store.ArtifactStore;
 import dev.oomheapdump.mbean.AgentOutcome.State;
 
+import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.util.Optional;
 
@@ -65,6 +67,10 @@ public final class Agent {
         } catch (IllegalStateException e) {
             // another attach won the race a moment ago: this one is a change of its policy
             Installation.current().ifPresent(installed -> updateInstalled(installed, arguments, attempt));
+            return;
+        } catch (IOException e) {
+            report(attempt, State.FAILED, "not installed: " + ArtifactStore.explain(e, policy.directory())
+                    + "; the application runs on");
             return;
         } catch (Exception e) {
             report(attempt, State.FAILED, "not installed: " + e.getMessage() + "; the application runs on");

@@ -146,7 +146,7 @@ final class Failures {
         int cut = message.length();
         for (Throwable cause : chain.subList(1, chain.size())) {
             for (String quoted : new String[]{cause.toString(), cause.getMessage()}) {
-                int at = quoted == null || quoted.isBlank() ? -1 : message.indexOf(firstLine(quoted));
+                int at = quoted == null || quoted.isBlank() ? -1 : message.indexOf(": " + firstLine(quoted));
                 if (at >= 0) {
                     cut = Math.min(cut, at);
                 }

@@ -103,7 +103,11 @@ class CliTest {
                 + "on that port)", Failures.of(wrapped).line());
         Failures.Failure unknown = Failures.of(connect("nosuchhost.invalid:9010"));
         assertEquals(2, unknown.exitCode(), "an unknown host is bad input");
-        assertTrue(unknown.line().endsWith("unknown host 'nosuchhost.invalid'"), unknown.line());
+        assertEquals("cannot reach the JMX connector: unknown host 'nosuchhost.invalid'", unknown.line());
+        Exception unknownCause = connect("nosuchhost.invalid:9010");
+        assertEquals("cannot fetch from nosuchhost.invalid:9010: unknown host 'nosuchhost.invalid'", Failures.of(
+                new java.io.IOException("cannot fetch from nosuchhost.invalid:9010: " + unknownCause.getMessage(),
+                        unknownCause)).line(), "the host in the context is not taken for the quoted cause");
 
         Failures.Failure remote = Failures.of(new javax.management.RuntimeMBeanException(
                 new IllegalArgumentException("'x.hprof' is not a file oom-heapdump made in /d")));
