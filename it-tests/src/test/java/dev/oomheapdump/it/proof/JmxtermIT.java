@@ -96,7 +96,7 @@ class JmxtermIT {
             int readC3 = s.add("run readArtifact c3.jfr 0 8388608");
             int readH3 = s.add("run readArtifact h3 0 65536");
             int readPastEnd = s.add("run readArtifact h3.hprof 1000000000000 16");
-            int state = s.add("get -s OomDumpCount Busy Port Directory");
+            int state = s.add("get -s OomDumpCount Busy Port Directory ArtifactCount FailedDumpCount HookArmed");
             Jmxterm.Transcript t = Jmxterm.run(work, port, s.commands);
 
             String all = t.output(getAll);
@@ -107,7 +107,9 @@ class JmxtermIT {
             for (String expected : List.of("Port = " + port + ";", "Directory = " + dir + ";", "HeapdumpOnOOM = true;",
                     "OOMImplementation = NATIVE_HOOK;", "Path = OoM-pid-" + child.pid() + ";", "AddTimestamp = false;",
                     "Threshold = 70;", "Limit = 3;", "Busy = false;", "CurrentJob = ;", "OomDumpCount = 0;",
-                    "HeapSnapshots = [  ];", "CpuProfiles = [  ];", "Artifacts = [  ];")) {
+                    "HeapSnapshots = [  ];", "CpuProfiles = [  ];", "Artifacts = [  ];", "ArtifactCount = 0;",
+                    "ArtifactBytes = 0;", "LastOomDumpMillis = 0;", "FailedDumpCount = 0;", "HookArmed = true;",
+                    "ProfilerEngine = JFR;")) {
                 assertTrue(all.contains(expected), "get * shows '" + expected + "':\n" + all);
             }
             for (int set : sets) {
@@ -172,7 +174,7 @@ class JmxtermIT {
             assertArrayEquals(h3Head, Jmxterm.bytes(String.join("", t.values(readH3))),
                     "readArtifact returns the dump's first 64 KiB, byte for byte");
             assertEquals(0, Jmxterm.bytes(String.join("", t.values(readPastEnd))).length, "nothing past the end");
-            assertEquals(List.of("0", "false", Integer.toString(port), dir.toString()), t.values(state));
+            assertEquals(List.of("0", "false", Integer.toString(port), dir.toString(), "4", "0", "true"), t.values(state));
 
             // another reader of the same directory sees the same complete files
             List<Artifact> store = new ArtifactStore(dir).list();
