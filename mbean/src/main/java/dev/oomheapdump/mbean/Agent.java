@@ -37,7 +37,11 @@ public final class Agent {
             attempt = AgentOutcome.begin();
             start(arguments, instrumentation, attempt);
         } catch (Throwable t) {
-            report(attempt, State.FAILED, "not installed: " + t + "; the application runs on");
+            try {
+                report(attempt, State.FAILED, "not installed: " + t + "; the application runs on");
+            } catch (Throwable ignored) {
+                // nothing more can be said (the heap may be full): the application runs on
+            }
         }
     }
 
