@@ -421,7 +421,7 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
         if (length < 1 || length > MAX_READ) {
             throw new IllegalArgumentException("length must be from 1 to " + MAX_READ + ", not " + length);
         }
-        Artifact artifact = listed(path);
+        Artifact artifact = service.reading(path);
         try (FileChannel channel = FileChannel.open(artifact.path(), StandardOpenOption.READ)) {
             long size = channel.size();
             if (offset >= size) {
@@ -440,10 +440,6 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
         } catch (IOException e) {
             throw new IllegalStateException("Cannot read " + artifact.path() + ": " + e, e);
         }
-    }
-
-    private Artifact listed(String path) {
-        return service.listed(path);
     }
 
     // ---- self-description for JConsole and friends ----
