@@ -87,8 +87,8 @@ class OomServiceDiskTest {
         IllegalStateException refused = assertThrows(IllegalStateException.class,
                 () -> service.createHeapSnapshot("big"));
         String message = refused.getMessage();
-        assertTrue(message.startsWith("The heap snapshot 'big.hprof' was refused before anything was written: it "
-                + "needs about "), message);
+        assertTrue(message.startsWith("The heap snapshot " + dir.resolve("big.hprof") + " was refused before anything "
+                + "was written: it needs about "), message);
         assertTrue(message.contains(dir + " has ") && message.contains(" free and minFreeDisk=1000t keeps 1000.0 TiB"),
                 message);
         assertEquals(List.of(), files(), "nothing written, not even the index (the hook reserved no name)");

@@ -34,9 +34,9 @@ class OutputLinesTest {
         lines.accept(new OomEvent(OomEvent.HOOK_DISARMED, "the JVM's OOM hook is disarmed: ...", OomEvents.map()));
         lines.accept(new OomEvent(OomEvent.DUMP_REFUSED, "heap snapshot refused", OomEvents.map("kind", "HEAP_SNAPSHOT")));
         lines.accept(new OomEvent(OomEvent.FILE_CREATED, "Created x", OomEvents.map("path", "x")));
-        lines.accept(new OomEvent(OomEvent.DUMP_REFUSED, "OOM dump x refused", OomEvents.map("kind", "OOM_DUMP")));
+        lines.accept(new OomEvent(OomEvent.DUMP_REFUSED, "The OOM dump x was refused", OomEvents.map("kind", "OOM_DUMP")));
         assertEquals("oom-heapdump: the JVM's OOM hook is disarmed: ..." + System.lineSeparator()
-                + "oom-heapdump: OOM dump x refused" + System.lineSeparator(), printed(),
+                + "oom-heapdump: The OOM dump x was refused" + System.lineSeparator(), printed(),
                 "a refused snapshot is its caller's to tell; a file made on request is not told");
     }
 

@@ -21,7 +21,8 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class HeapDumper {
 
-    private static final int BUFFER = 1 << 20;
+    /** Small: the compression of an OOM dump runs with the heap nearly full. */
+    private static final int BUFFER = 64 << 10;
 
     private final HotSpotDiagnosticMXBean hotspot;
 

@@ -10,6 +10,7 @@ import dev.oomheapdump.core.store.ArtifactStore;
 import dev.oomheapdump.core.store.DiskGuard;
 import dev.oomheapdump.core.store.DumpEstimate;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -161,8 +162,9 @@ public final class OomDumpWriter implements AutoCloseable {
         if (refusal.isEmpty()) {
             return false;
         }
-        String message = "OOM dump " + fileName + " refused before anything was written: " + refusal.get();
-        Map<String, String> data = OomEvents.map("path", store.directory().resolve(fileName).toString(), "kind",
+        Path path = store.directory().resolve(fileName);
+        String message = DiskGuard.refused(ArtifactKind.OOM_DUMP.label() + " " + path, refusal.get());
+        Map<String, String> data = OomEvents.map("path", path.toString(), "kind",
                 ArtifactKind.OOM_DUMP.name(), "reason", reason, "neededBytes", Long.toString(estimate.peakBytes()),
                 "freeBytes", Long.toString(disk.freeBytes()), "error", message);
         events.emitQuietly(OomEvent.DUMP_REFUSED, message, data);

@@ -56,11 +56,20 @@ public final class RequestedJobs {
         }
     }
 
-    /** Refuses a snapshot that would not fit, before anything is written; a notification says so too. */
+    /**
+     * Refuses a snapshot that would not fit, before anything is written; a notification says so too. A snapshot dumps
+     * the live objects after a full GC: when the heap in use (garbage included) looks too big, it is looked at again
+     * after that GC, run now instead of in the dump.
+     */
     private void checkDisk(String fileName, OomPolicy p) {
         DumpEstimate estimate = dumper.estimate(p.gzip());
+        if (disk.refusal(estimate, p.minFreeDisk()).isPresent()) {
+            System.gc();
+            estimate = dumper.estimate(p.gzip());
+        }
         try {
-            disk.check(ArtifactKind.HEAP_SNAPSHOT.label() + " '" + fileName + "'", estimate, p.minFreeDisk());
+            disk.check(ArtifactKind.HEAP_SNAPSHOT.label() + " " + store.directory().resolve(fileName), estimate,
+                    p.minFreeDisk());
         } catch (IllegalStateException e) {
             events.emit(OomEvent.DUMP_REFUSED, e.getMessage(), OomEvents.map("path",
                     store.directory().resolve(fileName).toString(), "kind", ArtifactKind.HEAP_SNAPSHOT.name(),

@@ -58,9 +58,13 @@ public final class DiskGuard {
     public void check(String what, DumpEstimate estimate, MinFreeDisk minFreeDisk) {
         Optional<String> refusal = refusal(estimate, minFreeDisk);
         if (refusal.isPresent()) {
-            throw new IllegalStateException("The " + what + " was refused before anything was written: "
-                    + refusal.get());
+            throw new IllegalStateException(refused(what, refusal.get()));
         }
+    }
+
+    /** "The heap snapshot /d/x.hprof was refused before anything was written: it needs about ...". */
+    public static String refused(String what, String refusal) {
+        return "The " + what + " was refused before anything was written: " + refusal;
     }
 
     /** The bytes free on the directory's file system now, 0 when unknown. */
