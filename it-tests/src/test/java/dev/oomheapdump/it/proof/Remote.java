@@ -309,7 +309,7 @@ final class Remote {
     static List<String> temporaries(Path dir) {
         List<String> names = new ArrayList<>();
         for (String name : listing(dir).keySet()) {
-            if (name.contains(".inprogress") || name.matches(".*\\.hprof\\.p\\d+")) {
+            if (name.contains(".inprogress") || name.matches(".*\\.hprof(\\.gz)?\\.p\\d+")) {
                 names.add(name);
             }
         }
