@@ -61,7 +61,8 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
             Map.entry("Busy", "True while a heap snapshot, CPU profile or OOM dump is being made"),
             Map.entry("CurrentJob", "What runs and since when; empty when idle"),
             Map.entry("OomDumpCount", "Dumps made by the OOM policy in this JVM, failed attempts included"),
-            Map.entry("createHeapSnapshot", "Dump the live heap to a .hprof in Directory; returns its path when complete"),
+            Map.entry("createHeapSnapshot", "Dump the live heap to a .hprof (.hprof.gz under Gzip) in Directory; "
+                    + "returns its path when complete"),
             Map.entry("createCpuProfile", "Record a JFR CPU profile to a .jfr in Directory; returns its path when written"),
             Map.entry("deleteHeapSnapshot", "Delete one heap dump the suite made (snapshot or OOM dump)"),
             Map.entry("deleteAllHeapSnapshots", "Delete every heap snapshot made on request (OOM dumps are kept)"),
@@ -79,7 +80,8 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
             Map.entry("readHeapReport", "The text summary of a dump's report (run analyzeHeapSnapshot first)"));
 
     private static final Map<String, String[][]> PARAMETERS = Map.of(
-            "createHeapSnapshot", new String[][]{{"path", "File name in Directory (empty: generated); .hprof is appended"}},
+            "createHeapSnapshot", new String[][]{{"path", "File name in Directory (empty: generated); .hprof or "
+                    + ".hprof.gz is appended"}},
             "createCpuProfile", new String[][]{{"path", "File name in Directory (empty: generated); .jfr is appended"},
                     {"duration", "Milliseconds to record, 1 to 3600000 (e.g. 30000)"}},
             "deleteHeapSnapshot", new String[][]{{"path", "File name or absolute path of a listed heap dump"}},

@@ -44,6 +44,19 @@ class RetentionTest {
         store.refresh();
     }
 
+    /**
+     * A store with complete files of these names, each a minute younger than the one before: {@code oom*} are OOM
+     * dumps, {@code *.jfr} CPU profiles, the rest heap snapshots.
+     */
+    private ArtifactStore storeWith(String... names) throws IOException {
+        ArtifactStore store = new ArtifactStore(dir);
+        for (String name : names) {
+            file(store, name, name.startsWith("oom") ? ArtifactKind.OOM_DUMP : name.endsWith(".jfr")
+                    ? ArtifactKind.CPU_PROFILE : ArtifactKind.HEAP_SNAPSHOT);
+        }
+        return store;
+    }
+
     private Retention retention(ArtifactStore store) {
         return new Retention(store, (type, message, data) -> events.add(new OomEvent(type, message, data)));
     }
@@ -55,12 +68,7 @@ class RetentionTest {
 
     @Test
     void overMaxDumpsTheOldestSnapshotsGoFirstThenOomDumpsButNeverTheNewestOomDump() throws Exception {
-        ArtifactStore store = new ArtifactStore(dir);
-        file(store, "oom-1.hprof", ArtifactKind.OOM_DUMP);
-        file(store, "snap-1.hprof", ArtifactKind.HEAP_SNAPSHOT);
-        file(store, "oom-2.hprof.gz", ArtifactKind.OOM_DUMP);
-        file(store, "snap-2.hprof", ArtifactKind.HEAP_SNAPSHOT);
-        file(store, "profile.jfr", ArtifactKind.CPU_PROFILE);
+        ArtifactStore store = storeWith("oom-1.hprof", "snap-1.hprof", "oom-2.hprof.gz", "snap-2.hprof", "profile.jfr");
         Retention retention = retention(store);
 
         assertEquals(List.of("snap-1.hprof"), names(retention.run(3, 0)));
@@ -75,10 +83,7 @@ class RetentionTest {
 
     @Test
     void aFileInUseOrBeingWrittenStaysAndTheNextOneGoesInstead() throws Exception {
-        ArtifactStore store = new ArtifactStore(dir);
-        file(store, "read.hprof", ArtifactKind.HEAP_SNAPSHOT);
-        file(store, "analyzed.hprof", ArtifactKind.HEAP_SNAPSHOT);
-        file(store, "free.hprof", ArtifactKind.HEAP_SNAPSHOT);
+        ArtifactStore store = storeWith("read.hprof", "analyzed.hprof", "free.hprof");
         ArtifactStore.Reservation writing = store.reserve("writing.hprof", ArtifactKind.HEAP_SNAPSHOT, false, false);
         store.inUse().read("read.hprof");
         try (Closeable analysis = store.inUse().use("analyzed.hprof", "analysis")) {
@@ -90,8 +95,7 @@ class RetentionTest {
 
     @Test
     void aDumpsReportsGoWithIt() throws Exception {
-        ArtifactStore store = new ArtifactStore(dir);
-        file(store, "old.hprof.gz", ArtifactKind.HEAP_SNAPSHOT);
+        ArtifactStore store = storeWith("old.hprof.gz");
         for (String report : List.of("old.report.json", "old.report.txt")) {
             ArtifactStore.Reservation r = store.reserve(report, ArtifactKind.HEAP_REPORT, false, false);
             Files.writeString(r.writePath(), report.endsWith(".json") ? "{\"file\": \"old\"}" : "text\n");
@@ -104,11 +108,7 @@ class RetentionTest {
 
     @Test
     void overMaxBytesOnRequestFilesGoFirstThenOlderOomDumps() throws Exception {
-        ArtifactStore store = new ArtifactStore(dir);
-        file(store, "oom-1.hprof", ArtifactKind.OOM_DUMP);
-        file(store, "profile.jfr", ArtifactKind.CPU_PROFILE);
-        file(store, "snap.hprof", ArtifactKind.HEAP_SNAPSHOT);
-        file(store, "oom-2.hprof", ArtifactKind.OOM_DUMP);
+        ArtifactStore store = storeWith("oom-1.hprof", "profile.jfr", "snap.hprof", "oom-2.hprof");
         long dump = Files.size(Fixtures.heapDump());
         long profile = Files.size(Fixtures.jfr());
 
@@ -122,9 +122,7 @@ class RetentionTest {
 
     @Test
     void aBoundThatOnlyProtectedFilesExceedIsToldOnceUntilItIsMet() throws Exception {
-        ArtifactStore store = new ArtifactStore(dir);
-        file(store, "oom.hprof", ArtifactKind.OOM_DUMP);
-        file(store, "snap.hprof", ArtifactKind.HEAP_SNAPSHOT);
+        ArtifactStore store = storeWith("oom.hprof", "snap.hprof");
         store.inUse().read("snap.hprof");
         Retention retention = retention(store);
         long oneByte = 1;
@@ -143,9 +141,7 @@ class RetentionTest {
 
     @Test
     void itRunsOnlyWhenAsked() throws Exception {
-        ArtifactStore store = new ArtifactStore(dir);
-        file(store, "a.hprof", ArtifactKind.HEAP_SNAPSHOT);
-        file(store, "b.hprof", ArtifactKind.HEAP_SNAPSHOT);
+        ArtifactStore store = storeWith("a.hprof", "b.hprof");
         Retention retention = retention(store);
         OomPolicy policy = OomPolicy.parse("maxDumps=1,directory=" + dir);
         retention.runIfRequested(policy); // a new retention runs once, for what earlier runs left

@@ -5,7 +5,6 @@ import dev.oomheapdump.core.format.HprofFile;
 import dev.oomheapdump.core.format.JfrFile;
 import dev.oomheapdump.it.ChildJvm;
 import dev.oomheapdump.it.ChildOutputOnFailure;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,18 +31,8 @@ class DiskFullIT {
     @TempDir
     Path mountPoint;
 
-    private interface OnDisk {
-        void run(Path dir) throws Exception;
-    }
-
-    private void onSmallDisk(String size, OnDisk body) throws Exception {
-        String refused = Mounts.tmpfs(mountPoint, size);
-        Assumptions.assumeTrue(refused == null, () -> "no small disk to fill: " + refused);
-        try {
-            body.run(mountPoint.resolve("dumps"));
-        } finally {
-            Mounts.unmount(mountPoint);
-        }
+    private void onSmallDisk(String size, Mounts.OnDisk body) throws Exception {
+        Mounts.onSmallDisk(mountPoint, size, body);
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.oomheapdump.it.proof;
 import dev.oomheapdump.core.store.ArtifactStore;
 import dev.oomheapdump.it.ChildJvm;
 import dev.oomheapdump.it.ChildOutputOnFailure;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -164,17 +163,7 @@ class DiskGuardIT {
         });
     }
 
-    private interface OnDisk {
-        void run(Path dir) throws Exception;
-    }
-
-    private void onSmallDisk(String size, OnDisk body) throws Exception {
-        String refused = Mounts.tmpfs(mountPoint, size);
-        Assumptions.assumeTrue(refused == null, () -> "no small disk: " + refused);
-        try {
-            body.run(mountPoint.resolve("dumps"));
-        } finally {
-            Mounts.unmount(mountPoint);
-        }
+    private void onSmallDisk(String size, Mounts.OnDisk body) throws Exception {
+        Mounts.onSmallDisk(mountPoint, size, body);
     }
 }

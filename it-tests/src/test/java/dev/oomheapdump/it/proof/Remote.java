@@ -42,11 +42,11 @@ final class Remote {
     /** Every attribute of the bean, as the contract names them. */
     static final List<String> ATTRIBUTES = List.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp",
             "Threshold", "Limit", "Port", "Directory", "HeapSnapshots", "CpuProfiles", "Artifacts", "Busy",
-            "CurrentJob", "OomDumpCount", "Analyze");
+            "CurrentJob", "OomDumpCount", "Analyze", "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk");
 
     /** The writable ones. */
     static final List<String> WRITABLE = List.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp",
-            "Threshold", "Limit", "Analyze");
+            "Threshold", "Limit", "Analyze", "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk");
 
     /** The prefix of the bean's notification types. */
     static final String NOTIFICATION_PREFIX = "dev.oomheapdump.";

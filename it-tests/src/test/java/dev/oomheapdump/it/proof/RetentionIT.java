@@ -41,6 +41,13 @@ class RetentionIT {
         return remote;
     }
 
+    /** Snapshots of these names, one after the other. */
+    private static void snapshots(Remote remote, String... names) {
+        for (String name : names) {
+            remote.createHeapSnapshot(name);
+        }
+    }
+
     /** The listed heap dumps' file names, oldest first. */
     private static List<String> dumps(Remote remote) {
         return remote.artifacts().stream().filter(a -> !"HEAP_REPORT".equals(a.get("kind")))
@@ -66,8 +73,7 @@ class RetentionIT {
     void overMaxDumpsTheOldestSnapshotsGoAndTheOomDumpStays() throws Exception {
         try (ChildJvm child = ChildJvm.builder().heap("64m").agent("maxDumps=2,path=crash").directory(dir).start()) {
             Remote remote = connect(child);
-            remote.createHeapSnapshot("s1");
-            remote.createHeapSnapshot("s2");
+            snapshots(remote, "s1", "s2");
             child.send("swallow 64 0"); // the JVM's hook dumps the OOM, the application catches it and lives on
             child.awaitLine("SWALLOWED", Duration.ofSeconds(60));
             awaitDumps(child, remote, List.of("s2.hprof", "crash.hprof"));
@@ -87,9 +93,7 @@ class RetentionIT {
     void overMaxBytesSetAtRuntimeTheOldestSnapshotGoes() throws Exception {
         try (ChildJvm child = ChildJvm.builder().heap("64m").agent("heapdumpOnOOM=false").directory(dir).start()) {
             Remote remote = connect(child);
-            for (String name : List.of("a", "b", "c")) {
-                remote.createHeapSnapshot(name);
-            }
+            snapshots(remote, "a", "b", "c");
             long kept = Files.size(dir.resolve("b.hprof")) + Files.size(dir.resolve("c.hprof"));
             remote.applyPolicy("maxBytes=" + (kept + Files.size(dir.resolve("c.hprof")) / 2));
             awaitDumps(child, remote, List.of("b.hprof", "c.hprof"));
@@ -101,9 +105,7 @@ class RetentionIT {
     void aSnapshotBeingFetchedStaysAndTheNextOneGoesInstead() throws Exception {
         try (ChildJvm child = ChildJvm.builder().heap("64m").agent("heapdumpOnOOM=false").directory(dir).start()) {
             Remote remote = connect(child);
-            for (String name : List.of("fetched", "b", "c")) {
-                remote.createHeapSnapshot(name);
-            }
+            snapshots(remote, "fetched", "b", "c");
             assertEquals(16, remote.readArtifact("fetched", 0, 16).length);
             remote.applyPolicy("maxDumps=1");
             awaitDumps(child, remote, List.of("fetched.hprof"));
