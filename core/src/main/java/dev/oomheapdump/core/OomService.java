@@ -71,8 +71,8 @@ public final class OomService implements Closeable {
         this.retention = new Retention(store, events::emit);
         this.watcher = new DirectoryWatcher(store, () -> {
             triggers.checkHookRoom();
+            triggers.checkHook(); // a dump of the hook is waited for: retention runs once it is whole
             retention.runIfRequested(this.policy);
-            triggers.checkHook();
         });
         this.reports = new HeapReports(store, events);
         events.add(this::analyzeWhenAsked);
