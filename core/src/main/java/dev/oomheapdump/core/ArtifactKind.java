@@ -5,13 +5,16 @@ import java.util.List;
 /** What a file in the dump directory is. */
 public enum ArtifactKind {
     /** A heap dump made on request. */
-    HEAP_SNAPSHOT("heap snapshot", ".hprof"),
+    HEAP_SNAPSHOT("heap snapshot", ".hprof", ".hprof.gz"),
     /** A heap dump made by the out-of-memory policy (the JVM's hook, the GC monitor, the OOM trap). */
-    OOM_DUMP("OOM dump", ".hprof"),
+    OOM_DUMP("OOM dump", ".hprof", ".hprof.gz"),
     /** A JFR recording of CPU samples made on request. */
     CPU_PROFILE("CPU profile", ".jfr"),
     /** What filled the heap of a dump: its analysis, as JSON and as the text summary for people. */
     HEAP_REPORT("heap report", ".report.json", ".report.txt");
+
+    /** The extension of a gzip-compressed heap dump. */
+    public static final String GZIP_HPROF = ".hprof.gz";
 
     private final String label;
     private final List<String> extensions;
@@ -31,7 +34,15 @@ public enum ArtifactKind {
         return extensions.get(0);
     }
 
-    /** Every extension a file of this kind may have ({@code .report.json} and {@code .report.txt}). */
+    /**
+     * The extension a new file of this kind gets under the policy's {@code gzip} level: {@code .hprof.gz} for a
+     * heap dump when it is 1-9, else the primary one.
+     */
+    public String extension(int gzip) {
+        return gzip > 0 && isHeapDump() ? GZIP_HPROF : extension();
+    }
+
+    /** Every extension a file of this kind may have ({@code .hprof} and {@code .hprof.gz}, {@code .report.json} and {@code .report.txt}). */
     public List<String> extensions() {
         return extensions;
     }

@@ -21,12 +21,24 @@ public final class Daemons {
      */
     public static ThreadFactory factory(String name) {
         return runnable -> {
-            Thread thread = new Thread(runnable, PREFIX + name);
+            Thread thread = new SuiteThread(runnable, PREFIX + name);
             thread.setDaemon(true);
             thread.setUncaughtExceptionHandler((t, e) -> quietly(() -> System.err.println("oom-heapdump: " + t.getName()
                     + " stopped: " + e)));
             return thread;
         };
+    }
+
+    /** The suite's own threads, told apart from the application's by their class. */
+    private static final class SuiteThread extends Thread {
+        SuiteThread(Runnable runnable, String name) {
+            super(runnable, name);
+        }
+    }
+
+    /** True on a thread the suite made, false on the application's threads (where the OOM trap runs). */
+    public static boolean onSuiteThread() {
+        return Thread.currentThread() instanceof SuiteThread;
     }
 
     /** Makes and starts one daemon thread. */

@@ -23,9 +23,19 @@ public record OomEvent(String type, String message, Map<String, String> data) {
     /** An analysis the policy asked for was not run (no memory for it, a damaged dump) or failed. */
     public static final String ANALYSIS_FAILED = "analysis.failed";
 
+    /** A heap dump was refused before anything was written: it would leave less free disk than {@code minFreeDisk}. */
+    public static final String DUMP_REFUSED = "dump.refused";
+    /** The JVM's OOM hook was disarmed because its dump would not fit on the disk now. */
+    public static final String HOOK_DISARMED = "hook.disarmed";
+    /** The JVM's OOM hook was armed again: its dump fits again. */
+    public static final String HOOK_ARMED = "hook.armed";
+    /** {@code maxDumps} or {@code maxBytes} cannot be met: what is over the bound is protected (told once). */
+    public static final String RETENTION_UNMET = "retention.unmet";
+
     /** Every type, for listeners that declare what they may receive. */
     public static final java.util.List<String> TYPES = java.util.List.of(FILE_CREATED, FILE_DELETED, OOM_DUMP_STARTED,
-            OOM_DUMP_CREATED, OOM_DUMP_FAILED, JOB_STARTED, JOB_ENDED, POLICY_CHANGED, ANALYSIS_FAILED);
+            OOM_DUMP_CREATED, OOM_DUMP_FAILED, JOB_STARTED, JOB_ENDED, POLICY_CHANGED, ANALYSIS_FAILED, DUMP_REFUSED,
+            HOOK_DISARMED, HOOK_ARMED, RETENTION_UNMET);
 
     public OomEvent {
         data = Map.copyOf(data);

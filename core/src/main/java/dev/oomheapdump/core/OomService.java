@@ -8,6 +8,7 @@ import dev.oomheapdump.core.job.OomDumpWriter;
 import dev.oomheapdump.core.job.RequestedJobs;
 import dev.oomheapdump.core.store.ArtifactStore;
 import dev.oomheapdump.core.store.DirectoryWatcher;
+import dev.oomheapdump.core.store.Retention;
 import dev.oomheapdump.core.trigger.NativeHookArmer;
 import dev.oomheapdump.core.trigger.OomTriggers;
 
@@ -32,7 +33,8 @@ import java.util.function.Consumer;
  *
  * <p>Threads: on-request jobs run on the caller's thread; dumps triggered by the GC monitor run on the daemon
  * thread {@code oom-heapdump-oom-dump}; the daemon thread {@code oom-heapdump-watcher} keeps the listing fresh
- * (once a second) and notices the JVM's own hook writing its dump.
+ * (once a second), notices the JVM's own hook writing its dump, disarms the hook while its dump would not fit on
+ * the disk (and arms it again), and applies {@code maxDumps} and {@code maxBytes} after every new file.
  */
 public final class OomService implements Closeable {
 
@@ -49,6 +51,8 @@ public final class OomService implements Closeable {
     private final OomTriggers triggers;
     private final DirectoryWatcher watcher;
     private final HeapReports reports;
+    private final OomDumpWriter writer;
+    private final Retention retention;
     private final java.util.concurrent.ExecutorService analyses = java.util.concurrent.Executors.newSingleThreadExecutor(
             Daemons.factory("analysis"));
     private final DumpStats stats = new DumpStats();
@@ -62,13 +66,19 @@ public final class OomService implements Closeable {
         this.store = store;
         Clock clock = Clock.systemUTC();
         HeapDumper dumper = new HeapDumper();
-        this.jobs = new RequestedJobs(store, guard, dumper, new CpuProfiler(), events, clock);
-        this.triggers = new OomTriggers(policy, store, new OomDumpWriter(store, guard, dumper, events)::write, armer,
-                monitors, events, clock);
-        this.watcher = new DirectoryWatcher(store, triggers::checkHook);
+        this.jobs = new RequestedJobs(store, guard, dumper, new CpuProfiler(), events, clock, this::policy);
+        this.writer = new OomDumpWriter(store, guard, dumper, events, this::policy);
+        this.triggers = new OomTriggers(policy, store, writer::write, armer, monitors, events, clock);
+        this.retention = new Retention(store, events::emit);
+        this.watcher = new DirectoryWatcher(store, () -> {
+            triggers.checkHookRoom();
+            triggers.checkHook(); // a dump of the hook is waited for: retention runs once it is whole
+            retention.runIfRequested(this.policy);
+        });
         this.reports = new HeapReports(store, events);
         events.add(this::analyzeWhenAsked);
         events.add(stats);
+        events.add(this::retainWhenAsked);
     }
 
     /**
@@ -86,6 +96,7 @@ public final class OomService implements Closeable {
         OomService service = new OomService(policy, new ArtifactStore(policy.directory()), armer, monitors);
         try {
             service.triggers.apply(policy);
+            service.writer.prepare(policy);
             service.watcher.start();
             service.analyzeLeftovers(policy);
             Runtime.getRuntime().addShutdownHook(service.shutdownHook);
@@ -116,6 +127,7 @@ public final class OomService implements Closeable {
             }
             triggers.apply(next);
             policy = next;
+            writer.prepare(next);
             if (next.analyze() != previous.analyze()) {
                 analyzeLeftovers(next);
             }
@@ -172,6 +184,13 @@ public final class OomService implements Closeable {
      */
     public String readHeapReport(String name) throws IOException {
         return reports.readText(name);
+    }
+
+    /** A new file, or a new policy: retention runs on the watcher's next round. */
+    private void retainWhenAsked(OomEvent event) {
+        if (event.type().equals(OomEvent.FILE_CREATED) || event.type().equals(OomEvent.POLICY_CHANGED)) {
+            retention.request();
+        }
     }
 
     /** The policy's {@code analyze}: a new dump it covers is analyzed, on the analysis thread. */
@@ -249,7 +268,17 @@ public final class OomService implements Closeable {
      * @throws IllegalArgumentException when the suite never made the file in the directory, or it is not a heap dump
      */
     public boolean deleteHeapSnapshot(String name) {
-        return deleted(store.delete(name, HEAP_FILES, ArtifactKind.HEAP_SNAPSHOT.label()));
+        return deleted(store.delete(listedName(name), HEAP_FILES, ArtifactKind.HEAP_SNAPSHOT.label()));
+    }
+
+    /** A heap file named without its extension is the listed one that has it ({@code x} is {@code x.hprof.gz}). */
+    private String listedName(String requested) {
+        try {
+            Artifact artifact = store.listed(requested);
+            return HEAP_FILES.contains(artifact.kind()) ? artifact.path().getFileName().toString() : requested;
+        } catch (IllegalArgumentException e) {
+            return requested; // the delete says what is wrong with it
+        }
     }
 
     /**
@@ -301,6 +330,23 @@ public final class OomService implements Closeable {
      */
     public Artifact listed(String requested) {
         return store.listed(requested);
+    }
+
+    /**
+     * The listed file a read over JMX names, marked as read for a while ({@link dev.oomheapdump.core.store.InUse}):
+     * retention does not delete a file while it is fetched.
+     *
+     * @throws IllegalArgumentException when it names no file the suite made
+     */
+    public Artifact reading(String requested) {
+        Artifact artifact = store.listed(requested);
+        store.inUse().read(artifact.path().getFileName().toString());
+        return artifact;
+    }
+
+    /** Why the JVM's hook is disarmed for the disk now ({@code minFreeDisk}), or empty when it is not. */
+    public Optional<String> hookDisarmedForDisk() {
+        return triggers.hookDisarmedForDisk();
     }
 
     /** "heap snapshot 'x.hprof' since ... (1.2 s ago)", or empty when idle. */
@@ -369,7 +415,7 @@ public final class OomService implements Closeable {
         try {
             while (System.nanoTime() < deadline) {
                 Optional<JobGuard.Ticket> running = guard.current();
-                if (running.isEmpty() && !triggers.dumpPending()) {
+                if (running.isEmpty() && !triggers.dumpPending() && !triggers.hookReportPending()) {
                     return;
                 }
                 running.filter(t -> t.kind() == ArtifactKind.CPU_PROFILE).ifPresent(JobGuard.Ticket::preempt);
@@ -393,6 +439,7 @@ public final class OomService implements Closeable {
             closed = true;
         }
         triggers.close();
+        writer.close();
         watcher.close();
         analyses.shutdownNow();
         try {

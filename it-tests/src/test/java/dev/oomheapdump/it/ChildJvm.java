@@ -97,6 +97,12 @@ public final class ChildJvm implements Closeable {
         return new Builder();
     }
 
+    /** Runs the agent jar's command line ({@code analyze}, {@code list}...) in a JVM of its own. */
+    public static ChildJvm cli(String... args) throws IOException {
+        return builder().heap("256m").classPath(agentJar().toString()).mainClass("dev.oomheapdump.mbean.cli.Cli")
+                .args(args).start();
+    }
+
     public static Path agentJar() {
         return Paths.get(System.getProperty("oomheapdump.agentJar", "../mbean/target/oom-heapdump-agent.jar"))
                 .toAbsolutePath().normalize();

@@ -29,14 +29,17 @@ class NativeHookOomIT {
     @Test
     void heapOomLeavesOneCompleteDumpWithTheLeakedClass() throws Exception {
         long pid;
+        Path dump;
         try (ChildJvm child = ChildJvm.builder().heap("48m").agent("").noPort().directory(dir)
                 .args("heap", "64", "0").start()) {
             pid = child.pid();
+            dump = dir.resolve("OoM-pid-" + pid + ".hprof");
             assertEquals(3, child.awaitExit(Duration.ofSeconds(90)), child.output());
             assertTrue(child.lines().stream().anyMatch(l -> l.startsWith("OOM Java heap space")), child.output());
+            child.awaitLineEvenIfDead("oom-heapdump: OOM dump written: ", Duration.ofSeconds(10));
+            GzipDumpsIT.assertOneLinePerDump(child, List.of(dump));
             assertNoNoiseFromTheSuite(child);
         }
-        Path dump = dir.resolve("OoM-pid-" + pid + ".hprof");
         assertEquals(List.of(dump), hprofFiles(dir), "exactly one .hprof, under the documented name");
         HprofFile.Check check = HprofFile.check(dump);
         assertTrue(check.complete(), check.toString());
@@ -64,7 +67,6 @@ class NativeHookOomIT {
                 && a.origin() == ArtifactOrigin.EARLIER_RUN), listed.toString());
     }
 
-    /** The suite never puts a stack trace of its own threads into the application's output, not even in an OOM. */
     /**
      * Nothing of the suite's in the host's output during its OOM but the suite's own one-line messages: no stack
      * trace of a suite thread or through suite code, no error of JFR machinery a profile started.

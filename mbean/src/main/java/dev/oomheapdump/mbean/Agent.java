@@ -87,6 +87,10 @@ public final class Agent {
         String installed = "installed, " + policy.implementation() + (policy.heapdumpOnOOM() ? "" : " (off)")
                 + ", dumps in " + policy.directory() + ", MBean " + OomHeapdumpMXBean.OBJECT_NAME;
         report(attempt, State.PENDING, installed);
+        // from now on, OOM dumps and the hook's state for the disk get a line each
+        oom.service().addListener(new OutputLines(System.err));
+        oom.service().hookDisarmedForDisk().ifPresent(why -> OomHeapdump.print(System.err, "the JVM's OOM hook is "
+                + "not armed: its dump would not fit, " + why + "; it is armed when it fits"));
         // The platform MBean server and the JMX port take a while to start: not on the application's time.
         Daemons.start("init", () -> register(oom, policy, attempt, installed));
     }

@@ -69,7 +69,8 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
             Map.entry("FailedDumpCount", "Heap dumps started in this JVM that failed (OOM dumps and snapshots)"),
             Map.entry("HookArmed", "True while the JVM's own OOM hook (HeapDumpOnOutOfMemoryError) is armed by the suite"),
             Map.entry("ProfilerEngine", "What records profiles: JFR or ASYNC_PROFILER"),
-            Map.entry("createHeapSnapshot", "Dump the live heap to a .hprof in Directory; returns its path when complete"),
+            Map.entry("createHeapSnapshot", "Dump the live heap to a .hprof (.hprof.gz under Gzip) in Directory; "
+                    + "returns its path when complete"),
             Map.entry("createCpuProfile", "Record a JFR CPU profile to a .jfr in Directory; returns its path when written"),
             Map.entry("deleteHeapSnapshot", "Delete one heap dump the suite made (snapshot or OOM dump)"),
             Map.entry("deleteAllHeapSnapshots", "Delete every heap snapshot made on request (OOM dumps are kept)"),
@@ -87,7 +88,8 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
             Map.entry("readHeapReport", "The text summary of a dump's report (run analyzeHeapSnapshot first)"));
 
     private static final Map<String, String[][]> PARAMETERS = Map.of(
-            "createHeapSnapshot", new String[][]{{"path", "File name in Directory (empty: generated); .hprof is appended"}},
+            "createHeapSnapshot", new String[][]{{"path", "File name in Directory (empty: generated); .hprof or "
+                    + ".hprof.gz is appended"}},
             "createCpuProfile", new String[][]{{"path", "File name in Directory (empty: generated); .jfr is appended"},
                     {"duration", "Milliseconds to record, 1 to 3600000 (e.g. 30000)"}},
             "deleteHeapSnapshot", new String[][]{{"path", "File name or absolute path of a listed heap dump"}},
@@ -466,7 +468,7 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
         if (length < 1 || length > MAX_READ) {
             throw new IllegalArgumentException("length must be from 1 to " + MAX_READ + ", not " + length);
         }
-        Artifact artifact = listed(path);
+        Artifact artifact = service.reading(path);
         try (FileChannel channel = FileChannel.open(artifact.path(), StandardOpenOption.READ)) {
             long size = channel.size();
             if (offset >= size) {
@@ -485,10 +487,6 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
         } catch (IOException e) {
             throw new IllegalStateException("Cannot read " + artifact.path() + ": " + e, e);
         }
-    }
-
-    private Artifact listed(String path) {
-        return service.listed(path);
     }
 
     // ---- self-description for JConsole and friends ----

@@ -172,14 +172,17 @@ public interface OomHeapdumpMXBean {
     // ---- operations ----
 
     /**
-     * Dumps the live objects of the heap (a full GC runs first) and returns when the file is complete.
+     * Dumps the live objects of the heap (a full GC runs first) and returns when the file is complete; under
+     * {@code Gzip} 1-9 the dump is compressed before it returns.
      *
      * @param path a file name, or an absolute path in the directory; empty for a generated name;
-     *             {@code .hprof} is appended when missing
-     * @return the absolute path of the complete {@code .hprof} on the JVM's host
+     *             {@code .hprof} ({@code .hprof.gz} under {@code Gzip}) is the extension
+     * @return the absolute path of the complete {@code .hprof} or {@code .hprof.gz} on the JVM's host
      * @throws IllegalArgumentException when the name is malformed, outside the directory, or already exists
-     * @throws IllegalStateException    when another job runs (the message says which, since when), or the
-     *                                  dump could not be written (full disk...); nothing is left under the name
+     * @throws IllegalStateException    when another job runs (the message says which, since when), when the dump
+     *                                  would leave less free disk than {@code MinFreeDisk} (refused before anything
+     *                                  is written; the message has the sizes), or the dump could not be written
+     *                                  (full disk...); nothing is left under the name
      */
     String createHeapSnapshot(String path);
 

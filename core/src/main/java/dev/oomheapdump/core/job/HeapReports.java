@@ -6,6 +6,7 @@ import dev.oomheapdump.core.ArtifactState;
 import dev.oomheapdump.core.OomEvent;
 import dev.oomheapdump.core.OomEvents;
 import dev.oomheapdump.core.store.ArtifactStore;
+import dev.oomheapdump.core.store.DumpEstimate;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,8 @@ public final class HeapReports {
             throw new IllegalStateException("An analysis is already running (" + running.get() + "); one at a time, "
                     + "please retry later");
         }
-        try {
+        // retention leaves a dump alone while it is read
+        try (java.io.Closeable use = store.inUse().use(name, "analysis")) {
             return analyzeNow(dump, base);
         } finally {
             running.set(null);
@@ -89,7 +91,9 @@ public final class HeapReports {
     }
 
     private Path analyzeNow(Artifact dump, String base) throws IOException, InterruptedException {
-        long size = Files.size(dump.path());
+        long onDisk = Files.size(dump.path());
+        // a compressed dump is analyzed as what it holds
+        long size = dump.path().toString().endsWith(ArtifactKind.GZIP_HPROF) ? DumpEstimate.uncompressed(onDisk) : onDisk;
         long peak = OffProcess.peakFor(size);
         HostMemory.Reading memory = this.memory.get();
         if (memory.available() >= 0 && peak > memory.available()) {

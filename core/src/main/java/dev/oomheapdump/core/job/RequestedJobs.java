@@ -4,17 +4,23 @@ import dev.oomheapdump.core.Artifact;
 import dev.oomheapdump.core.ArtifactKind;
 import dev.oomheapdump.core.OomEvent;
 import dev.oomheapdump.core.OomEvents;
+import dev.oomheapdump.core.OomPolicy;
 import dev.oomheapdump.core.store.ArtifactStore;
+import dev.oomheapdump.core.store.DiskGuard;
+import dev.oomheapdump.core.store.DumpEstimate;
 import dev.oomheapdump.core.store.FileNames;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * Heap snapshots and CPU profiles on request: one at a time (the {@link JobGuard}), on the caller's thread,
- * written under a temporary name and renamed once checked complete; events before and after.
+ * written under a temporary name and renamed once checked complete; events before and after. A snapshot that
+ * would leave less free disk than {@code minFreeDisk} is refused before anything is written; under {@code gzip}
+ * it is dumped plain, compressed on the caller's thread and returned once the {@code .hprof.gz} is complete.
  */
 public final class RequestedJobs {
 
@@ -24,30 +30,58 @@ public final class RequestedJobs {
     private final CpuProfiler profiler;
     private final OomEvents events;
     private final Clock clock;
+    private final Supplier<OomPolicy> policy;
+    private final DiskGuard disk;
 
     public RequestedJobs(ArtifactStore store, JobGuard guard, HeapDumper dumper, CpuProfiler profiler, OomEvents events,
-                         Clock clock) {
+                         Clock clock, Supplier<OomPolicy> policy) {
         this.store = store;
         this.guard = guard;
         this.dumper = dumper;
         this.profiler = profiler;
         this.events = events;
         this.clock = clock;
+        this.policy = policy;
+        this.disk = new DiskGuard(store.directory());
     }
 
     /** See {@code OomService.createHeapSnapshot}. */
     public Path heapSnapshot(String name) throws IOException {
-        String fileName = requestName(name, "heapsnapshot", ArtifactKind.HEAP_SNAPSHOT);
+        OomPolicy p = policy.get();
+        String fileName = requestName(name, "heapsnapshot", ArtifactKind.HEAP_SNAPSHOT, p.gzip());
         try (JobGuard.Ticket ticket = guard.tryAcquire(ArtifactKind.HEAP_SNAPSHOT, fileName)) {
+            checkDisk(fileName, p);
             ArtifactStore.Reservation reservation = reserve(fileName, ArtifactKind.HEAP_SNAPSHOT);
-            return run(ticket, reservation, () -> dumper.dump(reservation.writePath(), true));
+            return run(ticket, reservation, () -> dumper.write(reservation, true, p.gzip()));
+        }
+    }
+
+    /**
+     * Refuses a snapshot that would not fit, before anything is written; a notification says so too. A snapshot dumps
+     * the live objects after a full GC: when the heap in use (garbage included) looks too big, it is looked at again
+     * after that GC, run now instead of in the dump.
+     */
+    private void checkDisk(String fileName, OomPolicy p) {
+        DumpEstimate estimate = dumper.estimate(p.gzip());
+        if (disk.refusal(estimate, p.minFreeDisk()).isPresent()) {
+            System.gc();
+            estimate = dumper.estimate(p.gzip());
+        }
+        try {
+            disk.check(ArtifactKind.HEAP_SNAPSHOT.label() + " " + store.directory().resolve(fileName), estimate,
+                    p.minFreeDisk());
+        } catch (IllegalStateException e) {
+            events.emit(OomEvent.DUMP_REFUSED, e.getMessage(), OomEvents.map("path",
+                    store.directory().resolve(fileName).toString(), "kind", ArtifactKind.HEAP_SNAPSHOT.name(),
+                    "neededBytes", Long.toString(estimate.peakBytes()), "freeBytes", Long.toString(disk.freeBytes())));
+            throw e;
         }
     }
 
     /** See {@code OomService.createCpuProfile}. */
     public Path cpuProfile(String name, Duration duration) throws IOException {
         CpuProfiler.checkDuration(duration.toMillis());
-        String fileName = requestName(name, "cpuprofile", ArtifactKind.CPU_PROFILE);
+        String fileName = requestName(name, "cpuprofile", ArtifactKind.CPU_PROFILE, 0);
         try (JobGuard.Ticket ticket = guard.tryAcquire(ArtifactKind.CPU_PROFILE, fileName)) {
             ArtifactStore.Reservation reservation = reserve(fileName, ArtifactKind.CPU_PROFILE);
             return run(ticket, reservation, () -> {
@@ -100,10 +134,12 @@ public final class RequestedJobs {
         }
     }
 
-    private String requestName(String name, String prefix, ArtifactKind kind) {
+    /** The file a request names, with the extension the policy gives its kind ({@code .hprof.gz} under gzip). */
+    private String requestName(String name, String prefix, ArtifactKind kind, int gzip) {
         if (name == null || name.isBlank()) {
-            return FileNames.generated(prefix, clock.instant()) + kind.extension();
+            return FileNames.generated(prefix, clock.instant()) + kind.extension(gzip);
         }
-        return FileNames.resolveRequest("path", name, store.directory(), kind);
+        String resolved = FileNames.resolveRequest("path", name, store.directory(), kind);
+        return resolved.substring(0, resolved.length() - kind.extensionOf(resolved).length()) + kind.extension(gzip);
     }
 }

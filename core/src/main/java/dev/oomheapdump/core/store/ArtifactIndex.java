@@ -53,11 +53,19 @@ final class ArtifactIndex {
 
     /** Records a new file of this run: first on disk, then in memory. */
     Entry append(ArtifactKind kind, String name) throws IOException {
-        Entry entry = new Entry(kind, name, runId, System.currentTimeMillis());
+        return append(new Entry(kind, name, runId, System.currentTimeMillis()));
+    }
+
+    /** Records a file under another name for an earlier entry, keeping its run and time (a dump kept uncompressed). */
+    Entry appendAs(Entry original, String name) throws IOException {
+        return append(new Entry(original.kind(), name, original.runId(), original.createdMillis()));
+    }
+
+    private Entry append(Entry entry) throws IOException {
         byte[] line = line(entry).getBytes(StandardCharsets.UTF_8);
         Files.write(file, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
         bytesRead += line.length;
-        entries.put(name, entry);
+        entries.put(entry.name(), entry);
         return entry;
     }
 

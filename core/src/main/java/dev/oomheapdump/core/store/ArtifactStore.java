@@ -52,6 +52,10 @@ public final class ArtifactStore {
     private final FileChecks checks = new FileChecks();
     private final InUse inUse = new InUse();
     private volatile List<Artifact> listing = List.of();
+    /** Guarded by lock: complete plain stages whose compression was cut short, found by the last listing. */
+    private final Map<ArtifactIndex.Entry, Path> stagesToKeep = new java.util.LinkedHashMap<>();
+    /** A complete plain stage that did not change for this long has no writer any more. */
+    static final long STAGE_QUIET_MILLIS = 60_000;
     /** Guarded by lock: what {@link #look} compares. */
     private long lastDirectoryTime = -1;
     private long lastIndexBytes = -1;
@@ -64,12 +68,14 @@ public final class ArtifactStore {
         private final ArtifactKind kind;
         private final Path finalPath;
         private final Path writePath;
+        private final Path stagePath;
 
-        private Reservation(String name, ArtifactKind kind, Path finalPath, Path writePath) {
+        private Reservation(String name, ArtifactKind kind, Path finalPath, Path writePath, Path stagePath) {
             this.name = name;
             this.kind = kind;
             this.finalPath = finalPath;
             this.writePath = writePath;
+            this.stagePath = stagePath;
         }
 
         public String name() {
@@ -88,6 +94,14 @@ public final class ArtifactStore {
         /** Where to write it: a hidden temporary name, or the final one for writes the suite cannot rename. */
         public Path writePath() {
             return writePath;
+        }
+
+        /**
+         * For a {@code .hprof.gz} the suite compresses itself: the hidden name the plain dump is written under
+         * first ({@link FileNames#stageName}), to be compressed into {@link #writePath}.
+         */
+        public Optional<Path> stagePath() {
+            return Optional.ofNullable(stagePath);
         }
     }
 
@@ -137,8 +151,9 @@ public final class ArtifactStore {
             }
             index.append(kind, name);
             Path finalPath = directory.resolve(name);
+            Path stage = inPlace ? null : FileNames.stageName(name).map(directory::resolve).orElse(null);
             Reservation reservation = new Reservation(name, kind, finalPath,
-                    inPlace ? finalPath : directory.resolve(FileNames.temporaryName(name, kind)));
+                    inPlace ? finalPath : directory.resolve(FileNames.temporaryName(name, kind)), stage);
             if (inPlace) {
                 heldInPlace.add(name);
             } else {
@@ -151,7 +166,8 @@ public final class ArtifactStore {
 
     private boolean taken(String name, ArtifactKind kind) {
         return active.containsKey(name) || heldInPlace.contains(name) || Files.exists(directory.resolve(name))
-                || Files.exists(directory.resolve(FileNames.temporaryName(name, kind)));
+                || Files.exists(directory.resolve(FileNames.temporaryName(name, kind)))
+                || FileNames.stageName(name).map(stage -> Files.exists(directory.resolve(stage))).orElse(false);
     }
 
     /** Gives up an in-place reservation (the OOM hook was disarmed or has written its file). */
@@ -165,7 +181,8 @@ public final class ArtifactStore {
      * Checks the written temporary file and renames it to its final name.
      *
      * @return the listed artifact
-     * @throws IOException when the file is not complete (it is deleted) or cannot be renamed
+     * @throws IOException when the file is not complete (it is deleted; a plain stage stays, and the caller keeps
+     *                     it with {@link #commitUncompressed} or deletes it with {@link #abort}) or cannot be renamed
      */
     public Artifact commit(Reservation reservation) throws IOException {
         Path temp = reservation.writePath();
@@ -179,12 +196,22 @@ public final class ArtifactStore {
             problem = null;
         }
         if (problem != null) {
-            abort(reservation);
+            if (reservation.stagePath != null) {
+                // the plain stage stays for the caller: kept uncompressed (commitUncompressed) or aborted
+                deleteWithSegments(temp);
+            } else {
+                abort(reservation);
+            }
             throw new IOException("The " + reservation.kind().label() + " written to " + temp
                     + " is not complete (" + problem + "); it was deleted");
         }
         synchronized (lock) {
             try {
+                // the compressed copy is whole: its plain stage goes before the rename (a kill in between leaves
+                // the complete temporary file, which the listing renames)
+                if (reservation.stagePath != null) {
+                    deleteWithSegments(reservation.stagePath);
+                }
                 Files.move(temp, reservation.finalPath(), StandardCopyOption.ATOMIC_MOVE);
                 if (walked && problem == null) {
                     // a rename keeps size and time: the walk just made stands for the final name too
@@ -210,8 +237,38 @@ public final class ArtifactStore {
             if (!reservation.writePath().equals(reservation.finalPath())) {
                 deleteWithSegments(reservation.writePath());
             }
+            if (reservation.stagePath != null) {
+                deleteWithSegments(reservation.stagePath);
+            }
         }
         refresh();
+    }
+
+    /**
+     * Keeps a dump whose compression failed (or could not start) uncompressed: its complete plain stage is checked
+     * and renamed to a plain {@code .hprof} of the same base name (a unique one when taken), the compressed
+     * temporary file is deleted. An OOM dump that was written is never lost to a failed compression.
+     *
+     * @return the listed plain dump
+     * @throws IOException when the stage is not complete (it is deleted) or cannot be renamed
+     */
+    public Artifact commitUncompressed(Reservation compressed) throws IOException {
+        Path stage = compressed.stagePath().orElseThrow(() -> new IllegalArgumentException(compressed.name()
+                + " has no plain stage"));
+        Reservation plain;
+        synchronized (lock) {
+            String base = compressed.name().substring(0, compressed.name().length() - ArtifactKind.GZIP_HPROF.length());
+            plain = reserve(base + compressed.kind().extension(), compressed.kind(), true, false);
+            try {
+                Files.move(stage, plain.writePath(), StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                abort(plain);
+                forget(compressed); // the stage stays, and the listing keeps it once its writer is gone
+                throw e;
+            }
+            abort(compressed); // the stage is gone already: this deletes what the compression left
+        }
+        return commit(plain);
     }
 
     /**
@@ -259,9 +316,11 @@ public final class ArtifactStore {
             }
         }
         for (ArtifactKind kind : ArtifactKind.values()) {
-            for (Artifact artifact : artifacts) {
-                if (artifact.path().getFileName().toString().equals(name + kind.extension())) {
-                    return artifact;
+            for (String extension : kind.extensions()) {
+                for (Artifact artifact : artifacts) {
+                    if (artifact.path().getFileName().toString().equals(name + extension)) {
+                        return artifact;
+                    }
                 }
             }
         }
@@ -325,6 +384,12 @@ public final class ArtifactStore {
             for (ArtifactIndex.Entry entry : index.entries()) {
                 artifact(entry).ifPresent(artifacts::add);
             }
+            if (keepStages()) {
+                artifacts.clear();
+                for (ArtifactIndex.Entry entry : index.entries()) {
+                    artifact(entry).ifPresent(artifacts::add);
+                }
+            }
             artifacts.sort(Comparator.comparingLong(Artifact::createdMillis).thenComparing(a -> a.path().toString()));
             listing = List.copyOf(artifacts);
         }
@@ -334,10 +399,12 @@ public final class ArtifactStore {
         ArtifactOrigin origin = entry.runId().equals(index.runId()) ? ArtifactOrigin.THIS_RUN : ArtifactOrigin.EARLIER_RUN;
         Path finalPath = directory.resolve(entry.name());
         Path temp = directory.resolve(FileNames.temporaryName(entry.name(), entry.kind()));
+        Optional<Path> stage = FileNames.stageName(entry.name()).map(directory::resolve);
         Reservation writing = active.get(entry.name());
         if (writing != null) {
-            return Optional.of(new Artifact(finalPath, entry.kind(), sizeOrZero(temp), entry.createdMillis(),
-                    ArtifactState.IN_PROGRESS, origin, "being written"));
+            return Optional.of(new Artifact(finalPath, entry.kind(), sizeOrZero(temp) + stage.map(
+                    ArtifactStore::sizeOrZero).orElse(0L), entry.createdMillis(), ArtifactState.IN_PROGRESS, origin,
+                    "being written"));
         }
         Optional<BasicFileAttributes> attributes = attributes(finalPath);
         if (attributes.isPresent()) {
@@ -353,18 +420,65 @@ public final class ArtifactStore {
                     problem == null ? "" : problem));
         }
         Optional<BasicFileAttributes> leftover = attributes(temp);
-        if (leftover.isEmpty()) {
+        Optional<BasicFileAttributes> staged = stage.flatMap(ArtifactStore::attributes);
+        if (leftover.isEmpty() && staged.isEmpty()) {
             return Optional.empty();
         }
-        BasicFileAttributes a = leftover.get();
-        String problem = checks.problem(temp, entry.kind(), a);
-        if (problem == null && recover(temp, finalPath)) {
+        String problem = leftover.isPresent() ? checks.problem(temp, entry.kind(), leftover.get()) : "missing";
+        if (leftover.isPresent() && problem == null && recover(temp, finalPath)) {
             // a complete file whose rename was cut short (the process died right after the write): finish it
+            stage.ifPresent(ArtifactStore::deleteWithSegments);
             return artifact(entry);
         }
+        if (staged.isPresent()) {
+            return stagedArtifact(entry, origin, stage.get(), staged.get(), leftover);
+        }
+        BasicFileAttributes a = leftover.get();
         return Optional.of(new Artifact(temp, entry.kind(), a.size(), a.lastModifiedTime().toMillis(),
                 ArtifactState.TRUNCATED, origin, problem == null ? "complete, but it could not be renamed"
                 : "the write never finished (" + problem + ")"));
+    }
+
+    /**
+     * The plain stage of a {@code .hprof.gz} whose writer is not this JVM's: cut short (truncated), being compressed
+     * by another JVM (it changed within {@link #STAGE_QUIET_MILLIS}), or left complete by a writer killed during
+     * the compression: then it is kept, uncompressed, as a plain {@code .hprof} ({@link #keepStages}).
+     */
+    private Optional<Artifact> stagedArtifact(ArtifactIndex.Entry entry, ArtifactOrigin origin, Path stage,
+                                              BasicFileAttributes a, Optional<BasicFileAttributes> compressed) {
+        String problem = checks.problem(stage, entry.kind(), a);
+        long changed = Math.max(a.lastModifiedTime().toMillis(), compressed.map(c -> c.lastModifiedTime().toMillis())
+                .orElse(0L));
+        if (problem == null && System.currentTimeMillis() - changed >= STAGE_QUIET_MILLIS) {
+            stagesToKeep.put(entry, stage);
+        }
+        return Optional.of(new Artifact(stage, entry.kind(), a.size(), a.lastModifiedTime().toMillis(),
+                problem == null ? ArtifactState.IN_PROGRESS : ArtifactState.TRUNCATED, origin,
+                problem == null ? "written, being compressed" : "the write never finished (" + problem + ")"));
+    }
+
+    /** Renames complete stages whose compression was cut short to plain dumps, as made by their own run. */
+    private boolean keepStages() {
+        boolean kept = false;
+        for (Map.Entry<ArtifactIndex.Entry, Path> stage : stagesToKeep.entrySet()) {
+            ArtifactIndex.Entry entry = stage.getKey();
+            String base = entry.name().substring(0, entry.name().length() - ArtifactKind.GZIP_HPROF.length());
+            String extension = entry.kind().extension();
+            String name = base + extension;
+            for (int i = 2; taken(name, entry.kind()); i++) {
+                name = base + "-" + i + extension;
+            }
+            try {
+                index.appendAs(entry, name);
+                Files.move(stage.getValue(), directory.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+                deleteWithSegments(directory.resolve(FileNames.temporaryName(entry.name(), entry.kind())));
+                kept = true;
+            } catch (IOException e) {
+                // listed as it is; the next refresh tries again
+            }
+        }
+        stagesToKeep.clear();
+        return kept;
     }
 
     private static boolean recover(Path temp, Path finalPath) {

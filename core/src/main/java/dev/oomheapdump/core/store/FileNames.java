@@ -8,6 +8,7 @@ import java.nio.file.Paths;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -112,6 +113,20 @@ public final class FileNames {
         String extension = kind.extensionOf(finalName);
         String base = finalName.substring(0, finalName.length() - extension.length());
         return "." + base + ".inprogress" + extension;
+    }
+
+    /**
+     * Where a heap dump that is compressed after it is written lies uncompressed first ({@code dumpHeap} cannot
+     * gzip): {@code .x.inprogress-plain.hprof} for {@code x.hprof.gz}, beside its temporary
+     * {@code .x.inprogress.hprof.gz}; empty for any other name. It is never another file's temporary name (those
+     * end in {@code .inprogress} and an extension), so no listing takes it for the leftover of a plain dump.
+     */
+    public static Optional<String> stageName(String finalName) {
+        if (!finalName.endsWith(ArtifactKind.GZIP_HPROF)) {
+            return Optional.empty();
+        }
+        String base = finalName.substring(0, finalName.length() - ArtifactKind.GZIP_HPROF.length());
+        return Optional.of("." + base + ".inprogress-plain" + ArtifactKind.OOM_DUMP.extension());
     }
 
     static String label(String what) {

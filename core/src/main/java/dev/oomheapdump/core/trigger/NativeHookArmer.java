@@ -7,9 +7,11 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Arms the JVM's own OOM hook at runtime: {@code HeapDumpOnOutOfMemoryError=true} and {@code HeapDumpPath}
- * set to one file that does not exist yet. Disarming restores the values the JVM had before the first arm,
- * so an application's own {@code -XX:+HeapDumpOnOutOfMemoryError} comes back when the suite lets go.
+ * Arms the JVM's own OOM hook at runtime: {@code HeapDumpOnOutOfMemoryError=true}, {@code HeapDumpPath}
+ * set to one file that does not exist yet, and {@code HeapDumpGzipLevel} to the policy's {@code gzip} (the JVM
+ * compresses its dump itself; 0 writes it plain even when the application asked for gzip). Disarming restores the
+ * values the JVM had before the first arm, so an application's own {@code -XX:+HeapDumpOnOutOfMemoryError} comes
+ * back when the suite lets go.
  *
  * <p>HotSpot fires the hook once per JVM lifetime, refuses an existing file, and does not create folders;
  * the caller passes a fresh file in an existing folder.
@@ -18,10 +20,12 @@ public final class NativeHookArmer {
 
     public static final String ON_OOM = "HeapDumpOnOutOfMemoryError";
     public static final String PATH = "HeapDumpPath";
+    public static final String GZIP_LEVEL = "HeapDumpGzipLevel";
 
     private final HotSpotDiagnosticMXBean hotspot;
     private String savedOnOom;
     private String savedPath;
+    private String savedGzipLevel;
     private Path armed;
 
     public NativeHookArmer() {
@@ -33,12 +37,19 @@ public final class NativeHookArmer {
         this.hotspot = hotspot;
     }
 
-    /** Points the hook at {@code file} and turns it on. */
-    public synchronized void arm(Path file) {
+    /** Points the hook at {@code file}, plain, and turns it on. */
+    public void arm(Path file) {
+        arm(file, 0);
+    }
+
+    /** Points the hook at {@code file}, compressed at {@code gzipLevel} (0: plain), and turns it on. */
+    public synchronized void arm(Path file, int gzipLevel) {
         if (armed == null) {
             savedOnOom = hotspot.getVMOption(ON_OOM).getValue();
             savedPath = hotspot.getVMOption(PATH).getValue();
+            savedGzipLevel = hotspot.getVMOption(GZIP_LEVEL).getValue();
         }
+        hotspot.setVMOption(GZIP_LEVEL, Integer.toString(gzipLevel));
         hotspot.setVMOption(PATH, file.toString());
         hotspot.setVMOption(ON_OOM, "true");
         armed = file;
@@ -51,6 +62,7 @@ public final class NativeHookArmer {
         }
         hotspot.setVMOption(ON_OOM, savedOnOom);
         hotspot.setVMOption(PATH, savedPath);
+        hotspot.setVMOption(GZIP_LEVEL, savedGzipLevel);
         armed = null;
     }
 

@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -46,6 +47,7 @@ public final class OomTriggers implements AutoCloseable {
     private final OomEvents events;
     private final Clock clock;
     private final OomLimit limit = new OomLimit();
+    private final HookRoom room;
     private final ThreadPoolExecutor dumpThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(), Daemons.factory("oom-dump"));
     private final Object lock = new Object();
@@ -56,7 +58,9 @@ public final class OomTriggers implements AutoCloseable {
     private ArtifactStore.Reservation hookReservation;
     private volatile boolean hookFired;
     /** The hook's dump, counted but not yet reported (the watcher waits for it to be whole, then tells). */
-    private volatile ArtifactStore.Reservation hookToReport;
+    private final AtomicReference<ArtifactStore.Reservation> hookToReport = new AtomicReference<>();
+    /** The hook's dump was reported (written or failed). */
+    private volatile boolean hookReported;
     private volatile boolean closed;
     /** Guarded by lock: a monitor dump queued or running. */
     private boolean monitorDumpPending;
@@ -93,6 +97,12 @@ public final class OomTriggers implements AutoCloseable {
 
     public OomTriggers(OomPolicy policy, ArtifactStore store, Writer writer, NativeHookArmer armer,
                        MonitorFactory monitors, OomEvents events, Clock clock) {
+        this(policy, store, writer, armer, monitors, events, clock, new HookRoom(store.directory()));
+    }
+
+    OomTriggers(OomPolicy policy, ArtifactStore store, Writer writer, NativeHookArmer armer, MonitorFactory monitors,
+                OomEvents events, Clock clock, HookRoom room) {
+        this.room = room;
         this.policy = policy;
         this.store = store;
         this.writer = writer;
@@ -114,14 +124,23 @@ public final class OomTriggers implements AutoCloseable {
      * @throws UncheckedIOException when the hook's file cannot be prepared in the directory
      */
     public void apply(OomPolicy next) {
+        boolean roomChanged;
         synchronized (lock) {
             OomPolicy previous = this.policy;
+            // before arming: a hook whose dump would not fit on the disk is not armed
+            roomChanged = room.look(next);
             try {
                 applyNow(next, previous);
             } catch (RuntimeException | Error e) {
-                Daemons.quietly(() -> applyNow(previous, next));
+                Daemons.quietly(() -> {
+                    room.look(previous);
+                    applyNow(previous, next);
+                });
                 throw e;
             }
+        }
+        if (roomChanged) {
+            tellRoom(next);
         }
         rearmGates(); // the threshold may have moved
     }
@@ -164,7 +183,8 @@ public final class OomTriggers implements AutoCloseable {
         } else if (!monitoring(next)) {
             stopMonitors();
         }
-        if (!next.path().equals(previous.path()) || next.addTimestamp() != previous.addTimestamp()) {
+        if (!next.path().equals(previous.path()) || next.addTimestamp() != previous.addTimestamp()
+                || next.gzip() != previous.gzip()) {
             disarmHook();
         }
         armHookIfWanted();
@@ -205,9 +225,7 @@ public final class OomTriggers implements AutoCloseable {
      */
     private void armHookIfWanted() {
         OomPolicy p = policy;
-        boolean wanted = p.heapdumpOnOOM() && !hookFired && !closed
-                && (p.implementation() == OomImplementation.NATIVE_HOOK || limit.hasRoom(p.limit()));
-        if (!wanted) {
+        if (!hookWanted(p) || !room.fits()) {
             disarmHook();
             return;
         }
@@ -216,10 +234,65 @@ public final class OomTriggers implements AutoCloseable {
         }
         try {
             ArtifactStore.Reservation reservation = store.reserve(oomDumpName(p), ArtifactKind.OOM_DUMP, true, true);
-            armer.arm(reservation.finalPath());
+            armer.arm(reservation.finalPath(), p.gzip());
             hookReservation = reservation;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot prepare the OOM dump in " + store.directory() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the policy wants the hook armed now, whatever the disk. */
+    private boolean hookWanted(OomPolicy p) {
+        return p.heapdumpOnOOM() && !hookFired && !closed
+                && (p.implementation() == OomImplementation.NATIVE_HOOK || limit.hasRoom(p.limit()));
+    }
+
+    /**
+     * The watcher's step: every few seconds, whether the hook's dump fits on the disk; the hook is disarmed while
+     * it does not, and armed again when it does.
+     */
+    public void checkHookRoom() {
+        if (!room.due()) {
+            return;
+        }
+        OomPolicy p;
+        boolean changed;
+        synchronized (lock) {
+            p = policy;
+            changed = room.look(p);
+            if (changed) {
+                armHookIfWanted();
+            }
+        }
+        if (changed) {
+            tellRoom(p);
+        }
+    }
+
+    /** Says that the hook was disarmed for the disk, or armed again, when the policy wants it. */
+    private void tellRoom(OomPolicy p) {
+        boolean wanted;
+        synchronized (lock) {
+            wanted = hookWanted(p);
+        }
+        if (!wanted) {
+            return;
+        }
+        Optional<String> refusal = room.refusal();
+        if (refusal.isPresent()) {
+            events.emitQuietly(OomEvent.HOOK_DISARMED, "the JVM's OOM hook is disarmed: its dump would not fit, "
+                    + refusal.get() + "; it is armed again when it fits", OomEvents.map("directory",
+                    store.directory().toString(), "error", refusal.get()));
+        } else {
+            events.emitQuietly(OomEvent.HOOK_ARMED, "the JVM's OOM hook is armed again: its dump fits ("
+                    + room.estimate() + ")", OomEvents.map("directory", store.directory().toString()));
+        }
+    }
+
+    /** Why the hook is disarmed for the disk now, or empty when it is not (or the policy does not want it). */
+    public Optional<String> hookDisarmedForDisk() {
+        synchronized (lock) {
+            return hookWanted(policy) ? room.refusal() : Optional.empty();
         }
     }
 
@@ -232,7 +305,8 @@ public final class OomTriggers implements AutoCloseable {
     }
 
     private String oomDumpName(OomPolicy p) {
-        return p.path() + (p.addTimestamp() ? "-" + FileNames.stamp(clock.instant()) : "") + ArtifactKind.OOM_DUMP.extension();
+        return p.path() + (p.addTimestamp() ? "-" + FileNames.stamp(clock.instant()) : "")
+                + ArtifactKind.OOM_DUMP.extension(p.gzip());
     }
 
     // ---- readings ----------------------------------------------------------------------------------------
@@ -352,7 +426,7 @@ public final class OomTriggers implements AutoCloseable {
             // takes this slot; the monitor backs out.
             synchronized (lock) {
                 hookFired = true;
-                hookToReport = disarmed;
+                hookToReport.set(disarmed);
             }
             return 0;
         }
@@ -436,7 +510,7 @@ public final class OomTriggers implements AutoCloseable {
             hookFired = true;
             limit.countUnasked();
             hookReservation = null;
-            hookToReport = reservation;
+            hookToReport.set(reservation);
             Daemons.quietly(armer::disarm);
         }
     }
@@ -448,11 +522,27 @@ public final class OomTriggers implements AutoCloseable {
      */
     public void checkHook() throws InterruptedException {
         claimHookDump();
-        ArtifactStore.Reservation reservation = hookToReport;
+        ArtifactStore.Reservation reservation = hookToReport.getAndSet(null);
         if (reservation == null) {
             return;
         }
-        hookToReport = null;
+        try {
+            reportHook(reservation);
+        } finally {
+            hookReported = true;
+        }
+    }
+
+    /**
+     * True while the hook's dump is written or not yet reported: the JVM's exit waits for it (its dump came with
+     * the OOM that ends the process, and it deserves its line and notification).
+     */
+    public boolean hookReportPending() {
+        claimHookDump();
+        return hookFired && !hookReported;
+    }
+
+    private void reportHook(ArtifactStore.Reservation reservation) throws InterruptedException {
         Path file = reservation.finalPath();
         events.emit(OomEvent.OOM_DUMP_STARTED, "The JVM ran out of memory and is writing " + file,
                 OomEvents.map("path", file.toString(), "reason", "the JVM's own OOM hook (HeapDumpOnOutOfMemoryError)",

@@ -48,6 +48,26 @@ class HeapReportsTest {
         assertTrue(Files.list(dir).noneMatch(p -> p.getFileName().toString().contains("inprogress")));
     }
 
+    /** A {@code .hprof.gz} is analyzed as it is; its report drops the whole {@code .hprof.gz}; it is in use meanwhile. */
+    @Test
+    void aCompressedDumpIsAnalyzedAndItsReportIsNamedWithoutHprofGz() throws Exception {
+        ArtifactStore store = new ArtifactStore(dir);
+        ArtifactStore.Reservation r = store.reserve("snap.hprof.gz", ArtifactKind.HEAP_SNAPSHOT, false, false);
+        Files.copy(Fixtures.heapDump(), r.stagePath().orElseThrow());
+        new HeapDumper().compress(r, 1);
+        store.commit(r);
+        java.util.List<String> usedBy = new java.util.concurrent.CopyOnWriteArrayList<>();
+        OomEvents events = new OomEvents();
+        HeapReports reports = new HeapReports(store, events, () -> {
+            store.inUse().reason("snap.hprof.gz").ifPresent(usedBy::add); // asked just before the analysis starts
+            return new HostMemory.Reading(-1, "unknown");
+        });
+        assertEquals(dir.resolve("snap.report.json"), reports.analyze("snap"));
+        assertTrue(reports.readText("snap.hprof.gz").contains("Leak suspects"));
+        assertEquals(List.of("analysis"), usedBy, "retention leaves the dump alone while it is analyzed");
+        assertTrue(store.inUse().reason("snap.hprof.gz").isEmpty(), "and lets go after");
+    }
+
     @Test
     void anAnalysisTheHostCannotGiveMemoryForIsRefusedAtOnceLeavingNothing() throws Exception {
         ArtifactStore store = new ArtifactStore(dir);

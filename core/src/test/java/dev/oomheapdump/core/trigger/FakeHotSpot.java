@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The two hook flags, kept in a map: arming can be checked without touching this JVM's real flags. */
+/** The hook's flags, kept in a map: arming can be checked without touching this JVM's real flags. */
 final class FakeHotSpot implements HotSpotDiagnosticMXBean {
 
     final Map<String, String> options = new ConcurrentHashMap<>(Map.of(NativeHookArmer.ON_OOM, "false",
-            NativeHookArmer.PATH, ""));
+            NativeHookArmer.PATH, "", NativeHookArmer.GZIP_LEVEL, "0"));
     final List<String> changes = new ArrayList<>();
 
     @Override

@@ -160,7 +160,8 @@ class OomTriggersTest {
         assertTrue(hotspot.armed());
         triggers.close();
         assertEquals(0, monitorsOpen.get());
-        assertEquals(Map.of(NativeHookArmer.ON_OOM, "false", NativeHookArmer.PATH, ""), Map.copyOf(hotspot.options));
+        assertEquals(Map.of(NativeHookArmer.ON_OOM, "false", NativeHookArmer.PATH, "", NativeHookArmer.GZIP_LEVEL, "0"),
+                Map.copyOf(hotspot.options));
         triggers.consider("heap", 1000, 1000, System.nanoTime(), () -> "after close");
         assertEquals(List.of(), written);
     }

@@ -32,8 +32,7 @@ class AnalysisIT {
 
     /** Runs the agent jar's command line in a JVM of its own. */
     static ChildJvm cli(String... args) throws Exception {
-        return ChildJvm.builder().heap("256m").classPath(ChildJvm.agentJar().toString())
-                .mainClass("dev.oomheapdump.mbean.cli.Cli").args(args).start();
+        return ChildJvm.cli(args);
     }
 
     private List<Path> oomDumpOfALeak(String options, String sleepMsPerMiB) throws Exception {

@@ -46,6 +46,25 @@ final class Mounts {
                 + result.exitCode + ", " + result.output.trim();
     }
 
+    /** What runs on a small disk: given the folder to use on it. */
+    interface OnDisk {
+        void run(Path dir) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} with a folder {@code dumps} on a fresh tmpfs of {@code size} mounted on {@code point}, and
+     * unmounts it after; skips the test, saying why, where no tmpfs can be mounted.
+     */
+    static void onSmallDisk(Path point, String size, OnDisk body) throws Exception {
+        String refused = tmpfs(point, size);
+        org.junit.jupiter.api.Assumptions.assumeTrue(refused == null, () -> "no small disk: " + refused);
+        try {
+            body.run(point.resolve("dumps"));
+        } finally {
+            unmount(point);
+        }
+    }
+
     static void remount(Path point, String mode) throws IOException, InterruptedException {
         Result result = run("mount", "-o", "remount," + mode, point.toString());
         assertEquals(0, result.exitCode, "mount -o remount," + mode + " " + point + ": " + result.output);

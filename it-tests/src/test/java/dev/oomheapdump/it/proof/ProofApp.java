@@ -15,6 +15,9 @@ import java.util.List;
  *   prints {@code FILLED total-MB}; when the heap runs out, prints {@code OOM message} and exits with 3</li>
  *   <li>{@code leak KB MS CAPMB}: in the background, keep KB more kibibytes every MS ms until CAPMB are
  *   kept, and meanwhile make garbage so that young collections keep coming; prints {@code LEAKING}</li>
+ *   <li>{@code nodes MB}: keep about MB more mebibytes live as a chain of small objects of one reference each, which
+ *   take about twice their heap size in a dump (a reference is 4 bytes in a heap with compressed pointers, 8 in
+ *   the dump); prints {@code NODES total-MB}</li>
  *   <li>{@code free}: drop everything kept; prints {@code FREED}</li>
  *   <li>{@code spin MS}: burn CPU for MS ms; prints {@code SPUN}</li>
  *   <li>{@code exit}: exit with code 0</li>
@@ -71,6 +74,18 @@ public final class ProofApp {
                 leak.start();
                 System.out.println("LEAKING");
                 break;
+            case "nodes":
+                synchronized (KEPT) {
+                    for (int i = 0; i < Integer.parseInt(words[1]); i++) {
+                        Node chain = null;
+                        for (int j = 0; j < (1 << 20) / 16; j++) {
+                            chain = new Node(chain);
+                        }
+                        KEPT.add(new Object[]{chain});
+                    }
+                    System.out.println("NODES " + KEPT.size());
+                }
+                break;
             case "free":
                 synchronized (KEPT) {
                     KEPT.clear();
@@ -91,6 +106,15 @@ public final class ProofApp {
                 System.out.println("UNKNOWN " + String.join(" ", words));
         }
         System.out.flush();
+    }
+
+    /** 16 bytes in a heap with compressed pointers: a header of 12, one reference of 4. */
+    private static final class Node {
+        final Node next;
+
+        Node(Node next) {
+            this.next = next;
+        }
     }
 
     private static Object[] oneMebibyte() {

@@ -51,7 +51,7 @@ final class Remote {
 
     /** The writable ones. */
     static final List<String> WRITABLE = List.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp",
-            "Threshold", "Limit", "Analyze");
+            "Threshold", "Limit", "Analyze", "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk");
 
     /** The prefix of the bean's notification types. */
     static final String NOTIFICATION_PREFIX = "dev.oomheapdump.";
@@ -318,7 +318,7 @@ final class Remote {
     static List<String> temporaries(Path dir) {
         List<String> names = new ArrayList<>();
         for (String name : listing(dir).keySet()) {
-            if (name.contains(".inprogress") || name.matches(".*\\.hprof\\.p\\d+")) {
+            if (name.contains(".inprogress") || name.matches(".*\\.hprof(\\.gz)?\\.p\\d+")) {
                 names.add(name);
             }
         }

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 
-/** {@code check FILE}: whether a {@code .hprof} or {@code .jfr} file is complete; exit 1 when not. */
+/** {@code check FILE}: whether a {@code .hprof}, {@code .hprof.gz} (to its last gzip trailer) or {@code .jfr} file is complete; exit 1 when not. */
 final class CheckCommand implements Command {
 
     @Override
