@@ -6,6 +6,7 @@ import dev.oomheapdump.core.job.HeapReports;
 import dev.oomheapdump.core.job.JobGuard;
 import dev.oomheapdump.core.job.OomDumpWriter;
 import dev.oomheapdump.core.job.RequestedJobs;
+import dev.oomheapdump.core.store.ArtifactReader;
 import dev.oomheapdump.core.store.ArtifactStore;
 import dev.oomheapdump.core.store.DirectoryWatcher;
 import dev.oomheapdump.core.trigger.NativeHookArmer;
@@ -49,6 +50,7 @@ public final class OomService implements Closeable {
     private final OomTriggers triggers;
     private final DirectoryWatcher watcher;
     private final HeapReports reports;
+    private final ArtifactReader reader;
     private final java.util.concurrent.ExecutorService analyses = java.util.concurrent.Executors.newSingleThreadExecutor(
             Daemons.factory("analysis"));
     private final Thread shutdownHook = new Thread(this::finishBeforeExit, Daemons.PREFIX + "shutdown");
@@ -66,6 +68,7 @@ public final class OomService implements Closeable {
                 monitors, events, clock);
         this.watcher = new DirectoryWatcher(store, triggers::checkHook);
         this.reports = new HeapReports(store, events);
+        this.reader = new ArtifactReader(store);
         events.add(this::analyzeWhenAsked);
     }
 
@@ -170,6 +173,26 @@ public final class OomService implements Closeable {
      */
     public String readHeapReport(String name) throws IOException {
         return reports.readText(name);
+    }
+
+    /**
+     * Bytes of a listed complete file, for a fetch over JMX; see {@link ArtifactReader#read}.
+     *
+     * @throws IllegalArgumentException on a bad offset or length, a file not listed or deleted
+     * @throws IllegalStateException    when the file is not complete or changed since it was listed
+     */
+    public byte[] readArtifact(String name, long offset, int length) throws IOException {
+        return reader.read(name, offset, length);
+    }
+
+    /**
+     * The SHA-256 of a listed complete file, cached per identity of the file; see {@link ArtifactReader#sha256}.
+     *
+     * @throws IllegalArgumentException when the file is not listed or was deleted
+     * @throws IllegalStateException    when the file is not complete or changed while it was hashed
+     */
+    public String artifactSha256(String name) throws IOException {
+        return reader.sha256(name);
     }
 
     /** The policy's {@code analyze}: a new dump it covers is analyzed, on the analysis thread. */
