@@ -1,0 +1,299 @@
+package dev.oomheapdump.core.transfer;
+
+import dev.oomheapdump.core.Daemons;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Brings one file home: resumable, verified, several reads in flight.
+ *
+ * <p>The output is checked before anything is read ({@link #target}). The file is asked for its SHA-256 on a thread of
+ * its own at once (the source hashes while the bytes travel); {@code parallelism} reads of up to {@code chunkBytes}
+ * each are in flight; a completed read is appended in order to {@code OUT.part} and hashed on the way. At the end
+ * the source must still be the same file and its hash the one computed here; then the part is forced to disk and
+ * renamed to {@code OUT}, never over an existing file. Memory: at most {@code parallelism + 1} chunks.
+ *
+ * <p>When it stops early (a failure, a kill, {@link #cancel()}) the part stays with the bytes written so far, and
+ * the next fetch to the same {@code OUT} continues there after checking that the file is unchanged. A part found
+ * to hold something else than the file (a different size, time or id, or a hash mismatch at the end) is deleted,
+ * never mixed with new bytes. A fetch that wrote nothing leaves nothing behind.
+ */
+public final class Fetch {
+
+    /** Reads in flight by default: measured in {@code FetchBench} (four keep a loopback link busy on 2 cores). */
+    public static final int DEFAULT_PARALLELISM = 4;
+    /** Bytes per read by default: the largest the agent serves. */
+    public static final int DEFAULT_CHUNK = 8 << 20;
+    private static final long POLL_NANOS = 100_000_000L;
+
+    private final Path out;
+    private final int parallelism;
+    private final int chunkBytes;
+    private final RateLimit rate;
+    private final FetchListener listener;
+    private volatile boolean cancelled;
+
+    /**
+     * @param out            the file to write, or a folder to write into under the source's file name
+     * @param parallelism    reads in flight, 1 to 32
+     * @param chunkBytes     bytes per read (bounded by the source's largest read)
+     * @param bytesPerSecond average rate to stay under; 0 for none
+     * @param listener       told of the start and of the progress
+     */
+    public Fetch(Path out, int parallelism, int chunkBytes, long bytesPerSecond, FetchListener listener) {
+        if (parallelism < 1 || parallelism > 32) {
+            throw new IllegalArgumentException("parallelism must be from 1 to 32, not " + parallelism);
+        }
+        if (chunkBytes < 1) {
+            throw new IllegalArgumentException("chunk size must be positive, not " + chunkBytes);
+        }
+        if (bytesPerSecond < 0) {
+            throw new IllegalArgumentException("rate limit must be positive, not " + bytesPerSecond);
+        }
+        this.out = out.toAbsolutePath().normalize();
+        this.parallelism = parallelism;
+        this.chunkBytes = chunkBytes;
+        this.rate = new RateLimit(bytesPerSecond);
+        this.listener = listener == null ? new FetchListener() { } : listener;
+    }
+
+    /** A fetch with the default parallelism and chunk size. */
+    public Fetch(Path out, long bytesPerSecond, FetchListener listener) {
+        this(out, DEFAULT_PARALLELISM, DEFAULT_CHUNK, bytesPerSecond, listener);
+    }
+
+    /** Stops the fetch at the next part; what was written stays for a resume. Any thread. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    /**
+     * Where a fetch of {@code fileName} to {@code out} writes, checked before any byte travels: a folder gets the file
+     * under its own name (as {@code cp} does); an existing file is never overwritten; the folder must exist.
+     *
+     * @param fileName the source's file name; null to check only what can be checked without it
+     * @throws IllegalArgumentException naming the output and what is wrong with it
+     */
+    public static Path target(Path out, String fileName) {
+        Path absolute = out.toAbsolutePath().normalize();
+        Path target = absolute;
+        if (Files.isDirectory(absolute)) {
+            if (fileName == null) {
+                return absolute;
+            }
+            target = absolute.resolve(fileName);
+        }
+        if (Files.isDirectory(target)) {
+            throw new IllegalArgumentException("'" + target + "' is a folder; nothing is overwritten: choose another OUT");
+        }
+        if (Files.exists(target)) {
+            throw new IllegalArgumentException("'" + target + "' exists; nothing is overwritten: choose another OUT "
+                    + "or delete it first");
+        }
+        Path folder = target.getParent();
+        if (folder == null || !Files.isDirectory(folder)) {
+            throw new IllegalArgumentException("the folder of '" + target + "' does not exist" + (folder == null ? ""
+                    : ": " + folder));
+        }
+        if (!Files.isWritable(folder)) {
+            throw new IllegalArgumentException("cannot write into the folder '" + folder + "' (permission denied)");
+        }
+        return target;
+    }
+
+    /**
+     * Runs the fetch on the calling thread.
+     *
+     * @return the file, complete and verified
+     * @throws IllegalArgumentException on a bad output, or a file the source does not have
+     * @throws IllegalStateException    when the file is not complete, changed while it was read, or does not hash to
+     *                                  the source's SHA-256 (the part is deleted then)
+     * @throws CancellationException    after {@link #cancel()}; the part stays for a resume
+     * @throws IOException              when the source cannot be reached or the part cannot be written; the part
+     *                                  stays for a resume
+     */
+    public FetchResult run(TransferSource source) throws IOException {
+        SourceFile file = source.describe();
+        if (!file.complete()) {
+            throw new IllegalStateException("'" + file.fileName() + "' is " + (file.state().isEmpty() ? "not complete"
+                    : file.state()) + (file.detail().isEmpty() ? "" : " (" + file.detail() + ")")
+                    + ": only complete files are fetched" + ("IN_PROGRESS".equals(file.state())
+                    ? "; fetch it once it is written" : ""));
+        }
+        Path target = target(out, file.fileName());
+        PartFile part = PartFile.open(target, file);
+        ExecutorService readers = Executors.newFixedThreadPool(parallelism, Daemons.factory("fetch"));
+        ExecutorService hasher = Executors.newSingleThreadExecutor(Daemons.factory("fetch-sha256"));
+        boolean kept = true;
+        try {
+            long start = System.nanoTime();
+            listener.started(file, target, part.resumedFrom(), part.note());
+            CompletableFuture<String> remoteHash = CompletableFuture.supplyAsync(() -> askHash(source), hasher);
+            MessageDigest digest = sha256();
+            part.hashPrefix(digest);
+            copy(source, file, part, digest, readers, start);
+            String local = HexFormat.of().formatHex(digest.digest());
+            SourceFile now = source.describe();
+            if (!now.sameFile(file)) {
+                kept = false;
+                part.discard();
+                throw new IllegalStateException("'" + file.fileName() + "' changed while it was fetched ("
+                        + file.difference(now) + "); nothing was kept: fetch it again");
+            }
+            String expected = awaitHash(remoteHash);
+            if (expected != null && !expected.equalsIgnoreCase(local)) {
+                kept = false;
+                part.discard();
+                throw new IllegalStateException("SHA-256 mismatch for '" + file.fileName() + "': the JVM's host says "
+                        + expected + ", the bytes fetched hash to " + local + "; the file changed while it was read, or "
+                        + "the bytes were damaged on the way. Nothing was kept: fetch it again");
+            }
+            part.finish(target);
+            kept = false;
+            return new FetchResult(target, file.bytes(), part.resumedFrom(), local, expected != null,
+                    System.nanoTime() - start);
+        } finally {
+            readers.shutdownNow();
+            hasher.shutdownNow();
+            if (kept) {
+                part.keep();
+            }
+        }
+    }
+
+    private void copy(TransferSource source, SourceFile file, PartFile part, MessageDigest digest,
+                      ExecutorService readers, long start) throws IOException {
+        int chunk = rate.chunk(Math.min(chunkBytes, source.maxRead()));
+        long total = file.bytes();
+        long next = part.resumedFrom();
+        long done = next;
+        Deque<Future<byte[]>> inFlight = new ArrayDeque<>();
+        while (done < total) {
+            while (inFlight.size() < parallelism && next < total) {
+                long offset = next;
+                int length = (int) Math.min(chunk, total - offset);
+                inFlight.add(readers.submit(() -> {
+                    rate.acquire(length, () -> cancelled);
+                    return cancelled ? new byte[0] : source.read(offset, length);
+                }));
+                next += length;
+            }
+            byte[] bytes = await(inFlight.peekFirst(), done, total, part);
+            inFlight.removeFirst();
+            int expected = (int) Math.min(chunk, total - done);
+            if (bytes.length != expected) {
+                throw new IllegalStateException("'" + file.fileName() + "' changed while it was fetched: "
+                        + expected + " bytes were asked at byte " + done + ", " + bytes.length + " came");
+            }
+            digest.update(bytes);
+            try {
+                part.append(bytes);
+            } catch (IOException e) {
+                throw new IOException("cannot write '" + part.part() + "': " + e.getMessage() + "; " + kept(part)
+                        + " kept there for a resume", e);
+            }
+            done += bytes.length;
+            listener.progress(new FetchProgress(done, total, part.resumedFrom(), System.nanoTime() - start));
+        }
+    }
+
+    /** The next part in order, checking for a cancel while it travels. */
+    private byte[] await(Future<byte[]> read, long done, long total, PartFile part) throws IOException {
+        while (true) {
+            if (cancelled) {
+                throw new CancellationException("fetch cancelled at byte " + done + " of " + total + "; '"
+                        + part.part() + "' keeps them for a resume");
+            }
+            try {
+                return read.get(POLL_NANOS, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // look at the cancel flag again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                cancelled = true;
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof IOException) {
+                    throw new IOException(cause.getMessage() + "; " + kept(part)
+                            + " kept in '" + part.part() + "': run the same fetch again to resume", cause);
+                }
+                if (cause instanceof RuntimeException) {
+                    throw (RuntimeException) cause;
+                }
+                if (cause instanceof Error) {
+                    throw (Error) cause;
+                }
+                throw new IOException(String.valueOf(cause), cause);
+            }
+        }
+    }
+
+    private static String kept(PartFile part) {
+        try {
+            return "the " + part.size() + " bytes fetched so far are";
+        } catch (IOException e) {
+            return "the bytes fetched so far are";
+        }
+    }
+
+    private static String askHash(TransferSource source) {
+        try {
+            return source.sha256();
+        } catch (UnsupportedOperationException e) {
+            return null;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The source's hash; null when the source cannot compute one. */
+    private String awaitHash(CompletableFuture<String> hash) throws IOException {
+        while (true) {
+            if (cancelled) {
+                throw new CancellationException("fetch cancelled while the JVM's host computed the SHA-256");
+            }
+            try {
+                return hash.get(POLL_NANOS, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // look at the cancel flag again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                cancelled = true;
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() instanceof java.io.UncheckedIOException ? e.getCause().getCause()
+                        : e.getCause();
+                if (cause instanceof IOException) {
+                    throw new IOException("cannot get the SHA-256 of the file from the JVM's host: "
+                            + cause.getMessage(), cause);
+                }
+                if (cause instanceof RuntimeException) {
+                    throw (RuntimeException) cause;
+                }
+                throw new IOException(String.valueOf(cause), cause);
+            }
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+}
