@@ -1,6 +1,5 @@
 package dev.oomheapdump.core;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -19,24 +18,33 @@ public final class ArtifactName {
      * The first listed file the request names, or empty. An exact path or file name wins over a name without
      * extension; without extension, the kinds are tried in their declared order (a dump before its report).
      */
-    public static <T> Optional<T> pick(String requested, List<T> listed, Function<T, Path> path) {
+    public static <T> Optional<T> pick(String requested, List<T> listed, Function<T, String> path) {
         if (requested == null || requested.isBlank()) {
             return Optional.empty();
         }
         String name = requested.trim();
         for (T item : listed) {
-            Path p = path.apply(item);
-            if (p.toString().equals(name) || p.getFileName().toString().equals(name)) {
+            String p = path.apply(item);
+            if (p.equals(name) || fileName(p).equals(name)) {
                 return Optional.of(item);
             }
         }
         for (ArtifactKind kind : ArtifactKind.values()) {
             for (T item : listed) {
-                if (path.apply(item).getFileName().toString().equals(name + kind.extension())) {
+                if (fileName(path.apply(item)).equals(name + kind.extension())) {
                     return Optional.of(item);
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The last element of a path as the JVM's host wrote it; a client on another operating system must not parse
+     * it with its own file system's rules.
+     */
+    public static String fileName(String path) {
+        int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+        return path.substring(slash + 1);
     }
 }

@@ -252,7 +252,7 @@ public final class ArtifactStore {
             throw new IllegalArgumentException("path is empty: give a listed file's name or absolute path");
         }
         String name = requested.trim();
-        Optional<Artifact> picked = ArtifactName.pick(name, listing, Artifact::path);
+        Optional<Artifact> picked = ArtifactName.pick(name, listing, a -> a.path().toString());
         if (picked.isPresent()) {
             return picked.get();
         }

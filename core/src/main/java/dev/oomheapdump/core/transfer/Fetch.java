@@ -24,9 +24,10 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>The output is checked before anything is read ({@link #target}). The file is asked for its SHA-256 on a thread of
  * its own at once (the source hashes while the bytes travel); {@code parallelism} reads of up to {@code chunkBytes}
- * each are in flight; a completed read is appended in order to {@code OUT.part} and hashed on the way. At the end
+ * each are in flight; a completed read is appended in order to {@code OUT.part} while a thread of its own hashes it,
+ * also in order. At the end
  * the source must still be the same file and its hash the one computed here; then the part is forced to disk and
- * renamed to {@code OUT}, never over an existing file. Memory: at most {@code parallelism + 1} chunks.
+ * renamed to {@code OUT}, never over an existing file. Memory: at most {@code parallelism + 3} chunks.
  *
  * <p>When it stops early (a failure, a kill, {@link #cancel()}) the part stays with the bytes written so far, and
  * the next fetch to the same {@code OUT} continues there after checking that the file is unchanged. A part found
@@ -139,6 +140,7 @@ public final class Fetch {
         PartFile part = PartFile.open(target, file);
         ExecutorService readers = Executors.newFixedThreadPool(parallelism, Daemons.factory("fetch"));
         ExecutorService hasher = Executors.newSingleThreadExecutor(Daemons.factory("fetch-sha256"));
+        ExecutorService digester = Executors.newSingleThreadExecutor(Daemons.factory("fetch-digest"));
         boolean kept = true;
         try {
             long start = System.nanoTime();
@@ -146,7 +148,7 @@ public final class Fetch {
             CompletableFuture<String> remoteHash = CompletableFuture.supplyAsync(() -> askHash(source), hasher);
             MessageDigest digest = sha256();
             part.hashPrefix(digest);
-            copy(source, file, part, digest, readers, start);
+            copy(source, file, part, digest, readers, digester, start);
             String local = HexFormat.of().formatHex(digest.digest());
             SourceFile now = source.describe();
             if (!now.sameFile(file)) {
@@ -170,19 +172,25 @@ public final class Fetch {
         } finally {
             readers.shutdownNow();
             hasher.shutdownNow();
+            digester.shutdownNow();
             if (kept) {
                 part.keep();
             }
         }
     }
 
+    /**
+     * Three stages at once: the readers fetch the next parts, this thread appends the oldest one, the digest thread
+     * hashes it (in order: one thread, first come first served). At most two parts wait for the digest.
+     */
     private void copy(TransferSource source, SourceFile file, PartFile part, MessageDigest digest,
-                      ExecutorService readers, long start) throws IOException {
+                      ExecutorService readers, ExecutorService digester, long start) throws IOException {
         int chunk = rate.chunk(Math.min(chunkBytes, source.maxRead()));
         long total = file.bytes();
         long next = part.resumedFrom();
         long done = next;
         Deque<Future<byte[]>> inFlight = new ArrayDeque<>();
+        Future<?> hashed = CompletableFuture.completedFuture(null);
         while (done < total) {
             while (inFlight.size() < parallelism && next < total) {
                 long offset = next;
@@ -200,20 +208,23 @@ public final class Fetch {
                 throw new IllegalStateException("'" + file.fileName() + "' changed while it was fetched: "
                         + expected + " bytes were asked at byte " + done + ", " + bytes.length + " came");
             }
-            digest.update(bytes);
+            Future<?> before = hashed;
+            hashed = digester.submit(() -> digest.update(bytes));
             try {
                 part.append(bytes);
             } catch (IOException e) {
                 throw new IOException("cannot write '" + part.part() + "': " + e.getMessage() + "; " + kept(part)
                         + " kept there for a resume", e);
             }
+            await(before, done, total, part);
             done += bytes.length;
             listener.progress(new FetchProgress(done, total, part.resumedFrom(), System.nanoTime() - start));
         }
+        await(hashed, done, total, part);
     }
 
     /** The next part in order, checking for a cancel while it travels. */
-    private byte[] await(Future<byte[]> read, long done, long total, PartFile part) throws IOException {
+    private <T> T await(Future<T> read, long done, long total, PartFile part) throws IOException {
         while (true) {
             if (cancelled) {
                 throw new CancellationException("fetch cancelled at byte " + done + " of " + total + "; '"

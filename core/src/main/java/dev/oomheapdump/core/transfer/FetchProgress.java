@@ -27,10 +27,10 @@ public record FetchProgress(long done, long total, long resumedFrom, long elapse
         return speed <= 0 ? -1 : (long) Math.ceil((total - done) / speed);
     }
 
-    /** {@code 512.0 of 1240.0 MB  402.1 MB/s  ETA 2 s} (decimal megabytes, as MB/s is usually read). */
+    /** {@code 512.0/1240.0 MB  402.1 MB/s  ETA 2 s} (decimal megabytes, as MB/s is usually read). */
     public String describe() {
         long eta = etaSeconds();
-        return String.format(Locale.ROOT, "%.1f of %.1f MB  %.1f MB/s  ETA %s", done / 1e6, total / 1e6,
+        return String.format(Locale.ROOT, "%.1f/%.1f MB  %.1f MB/s  ETA %s", done / 1e6, total / 1e6,
                 bytesPerSecond() / 1e6, eta < 0 ? "?" : eta >= 3600 ? eta / 3600 + " h " + eta % 3600 / 60 + " min"
                         : eta >= 60 ? eta / 60 + " min " + eta % 60 + " s" : eta + " s");
     }

@@ -1,5 +1,7 @@
 package dev.oomheapdump.core.transfer;
 
+import dev.oomheapdump.core.ArtifactName;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -26,8 +28,7 @@ public record SourceFile(String path, long bytes, long modifiedMillis, String id
 
     /** The file's name, without its folder. */
     public String fileName() {
-        int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-        return path.substring(slash + 1);
+        return ArtifactName.fileName(path);
     }
 
     public boolean complete() {
