@@ -42,7 +42,7 @@ final class Remote {
     /** Every attribute of the bean, as the contract names them. */
     static final List<String> ATTRIBUTES = List.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp",
             "Threshold", "Limit", "Port", "Directory", "HeapSnapshots", "CpuProfiles", "Artifacts", "Busy",
-            "CurrentJob", "OomDumpCount", "Analyze");
+            "CurrentJob", "OomDumpCount", "Analyze", "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk");
 
     /** The writable ones. */
     static final List<String> WRITABLE = List.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp",
