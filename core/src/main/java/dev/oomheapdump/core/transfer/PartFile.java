@@ -15,9 +15,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * {@code OUT.part}, the bytes fetched so far, and beside it {@code OUT.part.source}, which file they are the first
@@ -73,8 +76,8 @@ final class PartFile implements Closeable {
             throw new IllegalArgumentException("'" + part + "' exists and no '" + record.getFileName()
                     + "' beside it says what it holds: delete it or choose another OUT");
         }
-        FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(part, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE), ownerOnly(part));
         try {
             FileLock lock = lock(channel, part);
             long size = channel.size();
@@ -102,6 +105,14 @@ final class PartFile implements Closeable {
             channel.close();
             throw e;
         }
+    }
+
+    /** A heap dump holds the application's secrets: the copy is its owner's only, as HotSpot makes the original. */
+    private static FileAttribute<?>[] ownerOnly(Path file) {
+        if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[0];
+        }
+        return new FileAttribute<?>[]{PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
     }
 
     private static FileLock lock(FileChannel channel, Path part) throws IOException {

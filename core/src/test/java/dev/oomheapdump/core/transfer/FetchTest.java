@@ -140,6 +140,8 @@ class FetchTest {
         Recorder recorder = new Recorder();
         FetchResult result = new Fetch(dir.resolve("big.hprof"), 4, CHUNK, 0, recorder).run(source);
         assertArrayEquals(data, Files.readAllBytes(dir.resolve("big.hprof")));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("big.hprof"))), "a heap dump is its owner's only");
         assertEquals(sha256(data), result.sha256());
         assertTrue(result.verified());
         assertEquals(0, result.resumedFrom());

@@ -281,4 +281,111 @@ class FetchIT {
             caller.shutdownNow();
         }
     }
+
+    @Test
+    void overSslTheJdksTrustStoreSettingsAreAllItTakes() throws Exception {
+        SecuredJvm.Stores stores = SecuredJvm.stores(work);
+        int port = ChildJvm.freePort();
+        try (ChildJvm child = securedChild(port, 8, stores.serverOptions())) {
+            Path snapshot = sslSnapshot(child, stores, "tls");
+            String target = "127.0.0.1:" + port;
+            Map<String, String> password = Map.of("JMX_PASSWORD", "opspass");
+
+            AgentCli.Result ok = AgentCli.run(work, stores.clientOptions(), password, "fetch", "--ssl", "--user", "ops",
+                    target, "tls", home.toString());
+            assertEquals(0, ok.exit(), ok.all());
+            assertArrayEquals(Files.readAllBytes(snapshot), Files.readAllBytes(home.resolve("tls.hprof")));
+            assertTrue(ok.lastLine().endsWith("SHA-256 verified " + sha256(snapshot)), ok.all());
+
+            AgentCli.Result plain = AgentCli.run(work, stores.clientOptions(), password, "fetch", "--user", "ops",
+                    target, "tls", home.resolve("plain.hprof").toString());
+            assertEquals(1, plain.exit(), plain.all());
+            assertTrue(plain.err().startsWith("oom-heapdump: " + target + " did not answer as a plain RMI registry (")
+                    && plain.err().endsWith("): when its registry uses TLS (com.sun.management.jmxremote.registry"
+                    + ".ssl=true), add --ssl\n"), plain.all());
+
+            AgentCli.Result untrusting = AgentCli.run(work, List.of(), password, "fetch", "--ssl", "--user", "ops",
+                    target, "tls", home.resolve("untrusted.hprof").toString());
+            assertEquals(1, untrusting.exit(), untrusting.all());
+            assertTrue(untrusting.err().startsWith("oom-heapdump: TLS handshake with " + target + " failed (")
+                    && untrusting.err().contains("-Djavax.net.ssl.trustStore=FILE"), untrusting.all());
+            assertEquals(List.of("tls.hprof"), homeFiles());
+        }
+    }
+
+    /**
+     * A snapshot made over SSL by a client in a JVM of its own (this JVM's default SSL context is made once, with
+     * whatever trust store the first SSL connection saw).
+     */
+    private Path sslSnapshot(ChildJvm child, SecuredJvm.Stores stores, String name) throws Exception {
+        List<String> options = new java.util.ArrayList<>(stores.clientOptions());
+        options.addAll(List.of("-Dclient.sslRegistry=true", "-Dclient.user=ops", "-Dclient.password=opspass"));
+        String step = "invoke:createHeapSnapshot:String=" + name;
+        PlainClient.Result result = PlainClient.run(work, child.url(), options, step);
+        assertEquals(0, result.exitCode, result.all());
+        return Path.of(result.ok(step).replaceFirst("^java.lang.String ", ""));
+    }
+
+    /**
+     * Every command of the README's "Fetch a file over JMX" block, pasted into bash as written, with only the
+     * placeholders replaced (host and port, the jar, the password file, the trust store, the folder): against the
+     * agent's own port, the JDK's password-protected connector, and the same over SSL.
+     */
+    @Test
+    void theReadmeExamplesWorkAsWritten() throws Exception {
+        List<String> examples = readmeExamples();
+        assertEquals(5, examples.size(), "the README's fetch examples: " + examples);
+        SecuredJvm.Stores stores = SecuredJvm.stores(work);
+        Path opsPassword = passwordFile("opspass");
+        Path plainDir = Files.createDirectories(dir.resolve("plain"));
+        Path securedDir = Files.createDirectories(dir.resolve("secured"));
+        Path sslDir = Files.createDirectories(dir.resolve("ssl"));
+        int securedPort = ChildJvm.freePort();
+        int sslPort = ChildJvm.freePort();
+        try (ChildJvm plain = Proof.start(Proof.app().heap("64m").agent("").directory(plainDir));
+             ChildJvm secured = Proof.start(SecuredJvm.builder(work, securedDir, securedPort,
+                     List.of("-Dcom.sun.management.jmxremote.ssl=false")));
+             ChildJvm ssl = Proof.start(SecuredJvm.builder(work, sslDir, sslPort, stores.serverOptions()))) {
+            Path plainSnapshot = Path.of(Proof.remote(plain).createHeapSnapshot("before-deploy"));
+            Path securedSnapshot = Path.of(readwrite(secured).createHeapSnapshot("OoM-pid-4242"));
+            Path sslSnapshot = sslSnapshot(ssl, stores, "OoM-pid-4242");
+            for (String example : examples) {
+                boolean overSsl = example.contains("--ssl");
+                String line = example.replace("~/.jmx-ops-password", opsPassword.toString())
+                        .replace("jmx-trust.p12", stores.trustStore().toString())
+                        .replace("oom-heapdump-agent.jar", ChildJvm.agentJar().toString())
+                        .replace("./dumps/", home + "/")
+                        .replace("app-host:9010", "127.0.0.1:" + (overSsl ? sslPort : securedPort))
+                        .replace("127.0.0.1:9010", "127.0.0.1:" + plain.port())
+                        .replaceAll("(^|\\s)java\\s", "$1" + AgentCli.java() + " ");
+                AgentCli.Result result = AgentCli.shell(work, line);
+                assertEquals(0, result.exit(), "README: " + example + "\nran: " + line + "\n" + result.all());
+                Path source = example.contains("before-deploy") ? plainSnapshot : overSsl ? sslSnapshot : securedSnapshot;
+                Path fetched = home.resolve(source.getFileName());
+                assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(fetched), example);
+                assertTrue(result.lastLine().endsWith("SHA-256 verified " + sha256(source)), result.all());
+                Files.delete(fetched);
+            }
+        }
+    }
+
+    /** The command lines of the first code block after the README's fetch heading (comments and blanks dropped). */
+    private static List<String> readmeExamples() throws IOException {
+        Path readme = ChildJvm.testClasses().getParent().getParent().getParent().resolve("README.md");
+        List<String> lines = Files.readAllLines(readme);
+        int heading = lines.indexOf("## Fetch a file over JMX");
+        assertTrue(heading >= 0, "the README has a section '## Fetch a file over JMX'");
+        int open = heading + 1;
+        while (!lines.get(open).startsWith("```")) {
+            open++;
+        }
+        List<String> commands = new java.util.ArrayList<>();
+        for (int i = open + 1; !lines.get(i).startsWith("```"); i++) {
+            String line = lines.get(i).strip();
+            if (!line.isEmpty() && !line.startsWith("#")) {
+                commands.add(line);
+            }
+        }
+        return commands;
+    }
 }
