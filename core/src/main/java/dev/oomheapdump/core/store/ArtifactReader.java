@@ -2,6 +2,7 @@ package dev.oomheapdump.core.store;
 
 import dev.oomheapdump.core.Artifact;
 import dev.oomheapdump.core.ArtifactState;
+import dev.oomheapdump.core.transfer.ReadTooLargeException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,6 +19,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Serves listed complete files to a fetch: offset reads (stateless, so that a fetch can read in parallel and
@@ -27,7 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Memory stays bounded whatever the file's size: a read allocates the bytes it returns and nothing else on the
  * heap (the channel reads in slices of {@value #SLICE} bytes, so the JDK's per-thread temporary direct buffer stays
- * that small); a hash reads through one buffer of the same size. Nothing here takes a lock that another operation
+ * that small); a hash reads through one buffer of the same size. Reads running together may allocate at most a
+ * {@value #HEAP_SHARE}th of the heap that is free: a read that would take more is refused before it allocates
+ * anything (a fetch then reads smaller parts), so that fetching a dump never runs the application out of memory. Nothing here takes a lock that another operation
  * of the bean waits for: two callers of the same hash share one computation.
  */
 public final class ArtifactReader {
@@ -40,8 +45,15 @@ public final class ArtifactReader {
     /** A long hash marks its file in use again after this many bytes. */
     private static final long HOLD_EVERY = 256L << 20;
 
+    /** Reads together may take at most this share of the heap that is free: the application keeps the rest. */
+    static final int HEAP_SHARE = 4;
+
     private final ArtifactStore store;
     private final Map<Path, Hash> hashes = new ConcurrentHashMap<>();
+    /** The heap this JVM could still give, in bytes: its maximum less what is in use. */
+    private final LongSupplier freeHeap;
+    /** Bytes that reads running now allocate. */
+    private final AtomicLong reading = new AtomicLong();
 
     /** What a cached hash is valid for: the file as it was when hashed. */
     private record Identity(long bytes, long modifiedMillis, Object fileKey) {
@@ -55,7 +67,15 @@ public final class ArtifactReader {
     }
 
     public ArtifactReader(ArtifactStore store) {
+        this(store, () -> {
+            Runtime runtime = Runtime.getRuntime();
+            return runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+        });
+    }
+
+    ArtifactReader(ArtifactStore store, LongSupplier freeHeap) {
         this.store = store;
+        this.freeHeap = freeHeap;
     }
 
     /**
@@ -63,7 +83,9 @@ public final class ArtifactReader {
      *
      * @throws IllegalArgumentException when offset or length is out of range, the file is not listed, or was deleted
      * @throws IllegalStateException    when the file is not complete (being written, truncated) or is no longer the
-     *                                  file listed (its size or time changed)
+     *                                  file listed (its size or time changed), or when the heap cannot spare
+     *                                  {@code length} bytes now (the message says {@value ReadTooLargeException#MARKER}
+     *                                  ...: smaller reads may pass)
      * @throws IOException              when the file cannot be read
      */
     public byte[] read(String requested, long offset, int length) throws IOException {
@@ -81,19 +103,36 @@ public final class ArtifactReader {
             if (offset >= size) {
                 return new byte[0];
             }
-            byte[] bytes = new byte[(int) Math.min(length, size - offset)];
-            int done = 0;
-            while (done < bytes.length) {
-                int n = channel.read(ByteBuffer.wrap(bytes, done, Math.min(SLICE, bytes.length - done)), offset + done);
-                if (n < 0) {
-                    throw changed(artifact, "it ends at byte " + (offset + done) + " now");
-                }
-                done += n;
+            int wanted = (int) Math.min(length, size - offset);
+            long free = freeHeap.getAsLong();
+            if (reading.addAndGet(wanted) > free / HEAP_SHARE) {
+                reading.addAndGet(-wanted);
+                throw new IllegalStateException("'" + path.getFileName() + "' " + ReadTooLargeException.MARKER + " "
+                        + wanted + " bytes now: this JVM's heap has " + (Math.max(0, free) >> 20) + " MiB free, and "
+                        + "reads may take a " + HEAP_SHARE + "th of that so that the application keeps the rest; read "
+                        + "smaller parts");
             }
-            return bytes;
+            try {
+                return readFully(channel, artifact, offset, wanted);
+            } finally {
+                reading.addAndGet(-wanted);
+            }
         } catch (NoSuchFileException e) {
             throw deleted(artifact);
         }
+    }
+
+    private static byte[] readFully(FileChannel channel, Artifact artifact, long offset, int wanted) throws IOException {
+        byte[] bytes = new byte[wanted];
+        int done = 0;
+        while (done < bytes.length) {
+            int n = channel.read(ByteBuffer.wrap(bytes, done, Math.min(SLICE, bytes.length - done)), offset + done);
+            if (n < 0) {
+                throw changed(artifact, "it ends at byte " + (offset + done) + " now");
+            }
+            done += n;
+        }
+        return bytes;
     }
 
     /**

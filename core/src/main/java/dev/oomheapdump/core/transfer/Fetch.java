@@ -41,6 +41,8 @@ public final class Fetch {
     /** Bytes per read by default: the largest the agent serves. */
     public static final int DEFAULT_CHUNK = 8 << 20;
     private static final long POLL_NANOS = 100_000_000L;
+    /** The smallest read a fetch falls back to when the source's heap is short. */
+    static final int SMALLEST_READ = 64 << 10;
 
     private final Path out;
     private final int parallelism;
@@ -73,9 +75,18 @@ public final class Fetch {
         this.listener = listener == null ? new FetchListener() { } : listener;
     }
 
-    /** A fetch with the default parallelism and chunk size. */
+    /**
+     * A fetch with the default parallelism, and the default chunk size where this JVM's heap has room for the parts
+     * in flight in a quarter of it (a JConsole started with a small {@code -J-Xmx} gets smaller parts).
+     */
     public Fetch(Path out, long bytesPerSecond, FetchListener listener) {
-        this(out, DEFAULT_PARALLELISM, DEFAULT_CHUNK, bytesPerSecond, listener);
+        this(out, DEFAULT_PARALLELISM, chunkFor(Runtime.getRuntime().maxMemory()), bytesPerSecond, listener);
+    }
+
+    /** The largest chunk up to {@link #DEFAULT_CHUNK} of which the default parts in flight fit in maxHeap / 4. */
+    static int chunkFor(long maxHeap) {
+        long room = maxHeap / 4 / (DEFAULT_PARALLELISM + 3);
+        return (int) Math.max(SMALLEST_READ, Math.min(DEFAULT_CHUNK, Long.highestOneBit(Math.max(1, room))));
     }
 
     /** Stops the fetch at the next part; what was written stays for a resume. Any thread. */
@@ -100,10 +111,10 @@ public final class Fetch {
             target = absolute.resolve(fileName);
         }
         if (Files.isDirectory(target)) {
-            throw new IllegalArgumentException("'" + target + "' is a folder; nothing is overwritten: choose another OUT");
+            throw new IllegalArgumentException("'" + target + "' is a folder; nothing is overwritten: choose another file");
         }
         if (Files.exists(target)) {
-            throw new IllegalArgumentException("'" + target + "' exists; nothing is overwritten: choose another OUT "
+            throw new IllegalArgumentException("'" + target + "' exists; nothing is overwritten: choose another file "
                     + "or delete it first");
         }
         Path folder = target.getParent();
@@ -179,37 +190,52 @@ public final class Fetch {
         }
     }
 
+    /** A read on its way: where, how long, and its bytes once they come. */
+    private record Pending(long offset, int length, Future<byte[]> bytes) {
+    }
+
     /**
      * Three stages at once: the readers fetch the next parts, this thread appends the oldest one, the digest thread
-     * hashes it (in order: one thread, first come first served). At most two parts wait for the digest.
+     * hashes it (in order: one thread, first come first served). At most two parts wait for the digest. When the
+     * source refuses a part for its size (its heap cannot spare it now), that part is read again in smaller pieces
+     * and the rest of the file follows one smaller read at a time.
      */
     private void copy(TransferSource source, SourceFile file, PartFile part, MessageDigest digest,
                       ExecutorService readers, ExecutorService digester, long start) throws IOException {
         int chunk = rate.chunk(Math.min(chunkBytes, source.maxRead()));
+        int window = parallelism;
         long total = file.bytes();
         long next = part.resumedFrom();
         long done = next;
-        Deque<Future<byte[]>> inFlight = new ArrayDeque<>();
+        Deque<Pending> inFlight = new ArrayDeque<>();
         Future<?> hashed = CompletableFuture.completedFuture(null);
         while (done < total) {
-            while (inFlight.size() < parallelism && next < total) {
+            while (inFlight.size() < window && next < total) {
                 long offset = next;
                 int length = (int) Math.min(chunk, total - offset);
-                inFlight.add(readers.submit(() -> {
+                inFlight.add(new Pending(offset, length, readers.submit(() -> {
                     rate.acquire(length, () -> cancelled);
                     return cancelled ? new byte[0] : source.read(offset, length);
-                }));
+                })));
                 next += length;
             }
-            byte[] bytes = await(inFlight.peekFirst(), done, total, part);
-            inFlight.removeFirst();
-            int expected = (int) Math.min(chunk, total - done);
-            if (bytes.length != expected) {
-                throw new IllegalStateException("'" + file.fileName() + "' changed while it was fetched: "
-                        + expected + " bytes were asked at byte " + done + ", " + bytes.length + " came");
+            Pending head = inFlight.removeFirst();
+            byte[] bytes;
+            try {
+                bytes = await(head.bytes(), done, total, part);
+            } catch (ReadTooLargeException e) {
+                int smaller = smaller(head.length(), e);
+                bytes = readInPieces(source, head.offset(), head.length(), smaller);
+                chunk = Math.min(chunk, smaller);
+                window = 1;
             }
+            if (bytes.length != head.length()) {
+                throw new IllegalStateException("'" + file.fileName() + "' changed while it was fetched: "
+                        + head.length() + " bytes were asked at byte " + done + ", " + bytes.length + " came");
+            }
+            byte[] written = bytes;
             Future<?> before = hashed;
-            hashed = digester.submit(() -> digest.update(bytes));
+            hashed = digester.submit(() -> digest.update(written));
             try {
                 part.append(bytes);
             } catch (IOException e) {
@@ -221,6 +247,45 @@ public final class Fetch {
             listener.progress(new FetchProgress(done, total, part.resumedFrom(), System.nanoTime() - start));
         }
         await(hashed, done, total, part);
+    }
+
+    /** Half the refused size, 64 KiB at least; below that the source is too short of memory to serve a fetch. */
+    private static int smaller(int refused, ReadTooLargeException e) {
+        if (refused <= SMALLEST_READ) {
+            throw new IllegalStateException(e.getMessage() + " (even " + refused + " bytes at once are too many: "
+                    + "fetch it once the JVM has more free heap)", e);
+        }
+        return Math.max(SMALLEST_READ, refused / 2);
+    }
+
+    /** Reads {@code length} bytes from {@code offset} one piece at a time, halving the pieces while refused. */
+    private byte[] readInPieces(TransferSource source, long offset, int length, int piece) throws IOException {
+        byte[] bytes = new byte[length];
+        int got = 0;
+        int size = piece;
+        while (got < length) {
+            if (cancelled) {
+                throw new CancellationException("fetch cancelled at byte " + offset + "; the part keeps what came");
+            }
+            int n = Math.min(size, length - got);
+            byte[] read;
+            try {
+                rate.acquire(n, () -> cancelled);
+                read = source.read(offset + got, n);
+            } catch (ReadTooLargeException e) {
+                size = smaller(n, e);
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancellationException("fetch interrupted at byte " + (offset + got));
+            }
+            if (read.length == 0) {
+                break;
+            }
+            System.arraycopy(read, 0, bytes, got, Math.min(read.length, length - got));
+            got += read.length;
+        }
+        return got == length ? bytes : java.util.Arrays.copyOf(bytes, got);
     }
 
     /** The next part in order, checking for a cancel while it travels. */

@@ -74,7 +74,7 @@ final class PartFile implements Closeable {
         Optional<SourceFile> recorded = read(record);
         if (existed && recorded.isEmpty() && Files.size(part) > 0) {
             throw new IllegalArgumentException("'" + part + "' exists and no '" + record.getFileName()
-                    + "' beside it says what it holds: delete it or choose another OUT");
+                    + "' beside it says what it holds: delete it or choose another file");
         }
         FileChannel channel = FileChannel.open(part, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE), ownerOnly(part));

@@ -176,4 +176,20 @@ class ArtifactReaderTest {
         assertEquals(first.bytes(), second.bytes());
         assertNotEquals(first.id(), second.id());
     }
+
+    @Test
+    void aReadTheHeapCannotSpareIsRefusedBeforeItAllocatesAndSmallerOnesPass() throws Exception {
+        ArtifactStore store = new ArtifactStore(dir);
+        Artifact a = write(store, "big.hprof");
+        long[] free = {4L << 20};
+        ArtifactReader reader = new ArtifactReader(store, () -> free[0]);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> reader.read("big", 0, 2 << 20));
+        assertEquals("'big.hprof' cannot be read in parts of " + (2 << 20) + " bytes now: this JVM's heap has 4 MiB "
+                + "free, and reads may take a 4th of that so that the application keeps the rest; read smaller parts",
+                e.getMessage());
+        assertArrayEquals(Arrays.copyOf(Files.readAllBytes(a.path()), 1 << 20), reader.read("big", 0, 1 << 20),
+                "a quarter of the free heap passes");
+        free[0] = 64L << 20;
+        assertEquals(2 << 20, reader.read("big", 0, 2 << 20).length, "with more room, the same read passes");
+    }
 }

@@ -177,7 +177,7 @@ class FetchTest {
         MemorySource source = new MemorySource(random(1000, 4), "COMPLETE");
         IllegalArgumentException exists = assertThrows(IllegalArgumentException.class,
                 () -> new Fetch(dir.resolve("taken.hprof"), 2, CHUNK, 0, null).run(source));
-        assertEquals("'" + dir.resolve("taken.hprof") + "' exists; nothing is overwritten: choose another OUT or "
+        assertEquals("'" + dir.resolve("taken.hprof") + "' exists; nothing is overwritten: choose another file or "
                 + "delete it first", exists.getMessage());
         IllegalArgumentException inFolder = assertThrows(IllegalArgumentException.class,
                 () -> new Fetch(dir, 2, CHUNK, 0, null).run(source));
@@ -369,5 +369,55 @@ class FetchTest {
                 "COMPLETE"));
         assertEquals(0, Files.size(result.file()));
         assertEquals(sha256(new byte[0]), result.sha256());
+    }
+
+    @Test
+    void partsTheSourceRefusesForTheirSizeAreReadAgainInSmallerPieces() throws Exception {
+        byte[] data = random(CHUNK * 12 + 77, 16);
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        MemorySource source = new MemorySource(data, "COMPLETE") {
+            @Override
+            public byte[] read(long offset, int length) throws IOException {
+                sizes.add(length);
+                if (length > CHUNK) {
+                    throw new ReadTooLargeException("'big.hprof' cannot be read in parts of " + length + " bytes now");
+                }
+                return super.read(offset, length);
+            }
+
+            @Override
+            public int maxRead() {
+                return CHUNK * 4;
+            }
+        };
+        FetchResult result = new Fetch(dir.resolve("out"), 4, CHUNK * 4, 0, null).run(source);
+        assertArrayEquals(data, Files.readAllBytes(result.file()));
+        assertTrue(result.verified());
+        assertTrue(sizes.stream().filter(n -> n <= CHUNK).count() >= data.length / CHUNK,
+                "read in pieces of a quarter of the first size: " + sizes);
+    }
+
+    @Test
+    void aSourceThatCannotSpareEvenTheSmallestReadIsGivenUpWithItsReason() throws Exception {
+        MemorySource source = new MemorySource(random(CHUNK * 4, 17), "COMPLETE") {
+            @Override
+            public byte[] read(long offset, int length) {
+                throw new ReadTooLargeException("'big.hprof' cannot be read in parts of " + length + " bytes now");
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new Fetch(dir.resolve("out"), 2, CHUNK, 0, null).run(source));
+        assertEquals("'big.hprof' cannot be read in parts of " + Fetch.SMALLEST_READ + " bytes now (even "
+                + Fetch.SMALLEST_READ + " bytes at once are too many: fetch it once the JVM has more free heap)",
+                e.getMessage());
+        assertEquals(List.of(), leftovers());
+    }
+
+    @Test
+    void theDefaultPartsInFlightFitInAQuarterOfTheClientsHeap() {
+        assertEquals(Fetch.DEFAULT_CHUNK, Fetch.chunkFor(4L << 30));
+        assertEquals(Fetch.DEFAULT_CHUNK, Fetch.chunkFor(256L << 20), "8 MiB parts: 7 of them are 56 of 64 MiB");
+        assertEquals(2 << 20, Fetch.chunkFor(64L << 20));
+        assertEquals(Fetch.SMALLEST_READ, Fetch.chunkFor(1L << 20));
     }
 }

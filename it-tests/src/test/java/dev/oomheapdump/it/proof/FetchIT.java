@@ -216,6 +216,24 @@ class FetchIT {
     }
 
     @Test
+    void aFetchFromANearlyFullHeapNeverRunsTheApplicationOutOfMemory() throws Exception {
+        try (ChildJvm child = Proof.start(Proof.app().heap("64m").agent("").directory(dir))) {
+            Remote remote = Proof.remote(child);
+            Proof.command(child, "fill 36", "FILLED", Duration.ofSeconds(60));
+            Path snapshot = Path.of(remote.createHeapSnapshot("full"));
+            // four reads of 8 MiB at once would need more than the heap has left: the reads are cut to what it can spare
+            AgentCli.Result result = AgentCli.run(work, List.of(), Map.of(), "fetch", "127.0.0.1:" + child.port(),
+                    "full", home.toString());
+            assertEquals(0, result.exit(), result.all());
+            assertArrayEquals(Files.readAllBytes(snapshot), Files.readAllBytes(home.resolve("full.hprof")));
+            assertEquals(0, remote.oomDumpCount(), "no OutOfMemoryError, no OOM dump\n" + child.output());
+            assertEquals(List.of(snapshot.toString()), remote.heapSnapshots());
+            assertFalse(child.output().contains("OutOfMemoryError"), child.output());
+            Proof.command(child, "fill 1", "FILLED", Duration.ofSeconds(30)); // and it runs on
+        }
+    }
+
+    @Test
     void aTruncatedFileIsRefusedSayingSoAndNothingIsLeft() throws Exception {
         try (ChildJvm child = Proof.start(Proof.app().heap("128m").agent("").directory(dir))) {
             Remote remote = Proof.remote(child);

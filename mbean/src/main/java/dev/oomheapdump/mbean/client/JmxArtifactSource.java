@@ -1,6 +1,7 @@
 package dev.oomheapdump.mbean.client;
 
 import dev.oomheapdump.core.ArtifactName;
+import dev.oomheapdump.core.transfer.ReadTooLargeException;
 import dev.oomheapdump.core.transfer.SourceFile;
 import dev.oomheapdump.core.transfer.TransferSource;
 
@@ -156,6 +157,10 @@ public final class JmxArtifactSource implements TransferSource {
     private static RuntimeException rethrown(Throwable target) {
         if (target instanceof SecurityException) {
             return denied((SecurityException) target);
+        }
+        if (target instanceof IllegalStateException && String.valueOf(target.getMessage())
+                .contains(ReadTooLargeException.MARKER)) {
+            return new ReadTooLargeException(target.getMessage());
         }
         if (target instanceof RuntimeException) {
             return (RuntimeException) target;

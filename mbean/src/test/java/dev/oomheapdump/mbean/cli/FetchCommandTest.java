@@ -104,7 +104,7 @@ class FetchCommandTest {
         Path taken = Files.writeString(home.resolve("taken.hprof"), "mine");
         // port 1 answers nothing: had it connected first, the message would be about the connection
         assertEquals(2, run("fetch", "127.0.0.1:1", "x", taken.toString()));
-        assertEquals("oom-heapdump: '" + taken + "' exists; nothing is overwritten: choose another OUT or delete it "
+        assertEquals("oom-heapdump: '" + taken + "' exists; nothing is overwritten: choose another file or delete it "
                 + "first\n", err());
         assertEquals(2, run("fetch", "127.0.0.1:1", "x", home.resolve("no/such/folder/x.hprof").toString()));
         assertTrue(err().startsWith("oom-heapdump: the folder of '" + home.resolve("no/such/folder/x.hprof")
@@ -118,7 +118,7 @@ class FetchCommandTest {
         Files.writeString(home.resolve("twice.hprof"), "mine");
         assertEquals(2, run("fetch", url, "twice", home.toString()));
         assertEquals("oom-heapdump: '" + home.resolve("twice.hprof") + "' exists; nothing is overwritten: choose "
-                + "another OUT or delete it first\n", err());
+                + "another file or delete it first\n", err());
         assertEquals(List.of(home.resolve("twice.hprof")), ChildFiles.of(home), "no .part either");
     }
 
