@@ -8,6 +8,7 @@ import dev.oomheapdump.core.job.OomDumpWriter;
 import dev.oomheapdump.core.job.RequestedJobs;
 import dev.oomheapdump.core.store.ArtifactReader;
 import dev.oomheapdump.core.store.ArtifactStore;
+import dev.oomheapdump.core.store.ReadBuffers;
 import dev.oomheapdump.core.store.DirectoryWatcher;
 import dev.oomheapdump.core.trigger.NativeHookArmer;
 import dev.oomheapdump.core.trigger.OomTriggers;
@@ -176,13 +177,14 @@ public final class OomService implements Closeable {
     }
 
     /**
-     * Bytes of a listed complete file, for a fetch over JMX; see {@link ArtifactReader#read}.
+     * Bytes of a listed complete file, for a fetch over JMX, in a new array or one {@code buffers} hands out again
+     * ({@link ReadBuffers#NEW}: always new); see {@link ArtifactReader#read}.
      *
      * @throws IllegalArgumentException on a bad offset or length, a file not listed or deleted
      * @throws IllegalStateException    when the file is not complete or changed since it was listed
      */
-    public byte[] readArtifact(String name, long offset, int length) throws IOException {
-        return reader.read(name, offset, length);
+    public byte[] readArtifact(String name, long offset, int length, ReadBuffers buffers) throws IOException {
+        return reader.read(name, offset, length, buffers);
     }
 
     /**

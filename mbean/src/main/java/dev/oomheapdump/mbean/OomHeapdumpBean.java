@@ -91,6 +91,7 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
     private final ExecutorService notifier;
     private final AtomicLong sequence = new AtomicLong();
     private final Consumer<OomEvent> eventListener = this::onEvent;
+    private final RemoteReadBuffers readBuffers = new RemoteReadBuffers();
 
     /** Wraps a running service; call {@link #close()} to stop forwarding its events. */
     public OomHeapdumpBean(OomService service) {
@@ -141,9 +142,15 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
         return service;
     }
 
+    /** How many read buffers are held for RMI connection threads (for tests). */
+    int heldReadBuffers() {
+        return readBuffers.held();
+    }
+
     /** Stops forwarding events; the service is left running. */
     public void close() {
         service.removeListener(eventListener);
+        readBuffers.clear();
         notifier.shutdown();
     }
 
@@ -412,7 +419,7 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
     @Override
     public byte[] readArtifact(String path, long offset, int length) {
         try {
-            return service.readArtifact(path, offset, length);
+            return service.readArtifact(path, offset, length, readBuffers);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot read " + path + ": " + e, e);
         }

@@ -28,8 +28,8 @@ import java.util.function.LongSupplier;
  * written, cut short, or no longer the one listed is refused with a message that says so. Every call marks the
  * file in use, so that retention leaves a file being fetched alone.
  *
- * <p>Memory stays bounded whatever the file's size: a read allocates the bytes it returns and nothing else on the
- * heap (the channel reads in slices of {@value #SLICE} bytes, so the JDK's per-thread temporary direct buffer stays
+ * <p>Memory stays bounded whatever the file's size: a read allocates the bytes it returns, or reuses an array the
+ * caller's {@link ReadBuffers} hands out again, and nothing else on the heap (the channel reads in slices of {@value #SLICE} bytes, so the JDK's per-thread temporary direct buffer stays
  * that small); a hash reads through one buffer of the same size. Reads running together may allocate at most a
  * {@value #HEAP_SHARE}th of the heap that is free: a read that would take more is refused before it allocates
  * anything (a fetch then reads smaller parts), so that fetching a dump never runs the application out of memory. Nothing here takes a lock that another operation
@@ -89,6 +89,11 @@ public final class ArtifactReader {
      * @throws IOException              when the file cannot be read
      */
     public byte[] read(String requested, long offset, int length) throws IOException {
+        return read(requested, offset, length, ReadBuffers.NEW);
+    }
+
+    /** As {@link #read(String, long, int)}, with the bytes in an array {@code buffers} may hand out again. */
+    public byte[] read(String requested, long offset, int length, ReadBuffers buffers) throws IOException {
         if (offset < 0) {
             throw new IllegalArgumentException("offset must be 0 or more, not " + offset);
         }
@@ -104,6 +109,10 @@ public final class ArtifactReader {
                 return new byte[0];
             }
             int wanted = (int) Math.min(length, size - offset);
+            byte[] reused = buffers.reusable(wanted);
+            if (reused != null) {
+                return readFully(channel, artifact, offset, reused);
+            }
             long free = freeHeap.getAsLong();
             if (reading.addAndGet(wanted) > free / HEAP_SHARE) {
                 reading.addAndGet(-wanted);
@@ -113,7 +122,9 @@ public final class ArtifactReader {
                         + "smaller parts");
             }
             try {
-                return readFully(channel, artifact, offset, wanted);
+                byte[] bytes = readFully(channel, artifact, offset, new byte[wanted]);
+                buffers.keep(bytes);
+                return bytes;
             } finally {
                 reading.addAndGet(-wanted);
             }
@@ -122,8 +133,7 @@ public final class ArtifactReader {
         }
     }
 
-    private static byte[] readFully(FileChannel channel, Artifact artifact, long offset, int wanted) throws IOException {
-        byte[] bytes = new byte[wanted];
+    private static byte[] readFully(FileChannel channel, Artifact artifact, long offset, byte[] bytes) throws IOException {
         int done = 0;
         while (done < bytes.length) {
             int n = channel.read(ByteBuffer.wrap(bytes, done, Math.min(SLICE, bytes.length - done)), offset + done);

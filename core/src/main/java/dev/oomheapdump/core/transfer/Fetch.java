@@ -185,7 +185,11 @@ public final class Fetch {
             hasher.shutdownNow();
             digester.shutdownNow();
             if (kept) {
-                part.keep();
+                try {
+                    part.keep();
+                } catch (IOException e) {
+                    // the part stays as it is; the failure that stopped the fetch is the one to report
+                }
             }
         }
     }
