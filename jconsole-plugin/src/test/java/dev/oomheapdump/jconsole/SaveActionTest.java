@@ -8,8 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.management.MBeanServerConnection;
 import javax.swing.SwingUtilities;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -21,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -67,39 +64,21 @@ class SaveActionTest {
 
     /** The remote connection, counting reads, holding them at the gate, noting any call on the event thread. */
     private MBeanServerConnection gated(MBeanServerConnection connection) {
-        return (MBeanServerConnection) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[]{MBeanServerConnection.class}, (proxy, method, args) -> {
-                    if (SwingUtilities.isEventDispatchThread()) {
-                        callsOnEdt.incrementAndGet();
-                    }
-                    if (method.getName().equals("invoke") && "readArtifact".equals(args[1])) {
-                        reads.incrementAndGet();
-                        if ((Long) ((Object[]) args[2])[1] >= passing) {
-                            gate.await(30, TimeUnit.SECONDS);
-                        }
-                    }
-                    try {
-                        return method.invoke(connection, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return TabTesting.observed(connection, (method, args) -> {
+            if (SwingUtilities.isEventDispatchThread()) {
+                callsOnEdt.incrementAndGet();
+            }
+            if (method.getName().equals("invoke") && "readArtifact".equals(args[1])) {
+                reads.incrementAndGet();
+                if ((Long) ((Object[]) args[2])[1] >= passing) {
+                    gate.await(30, TimeUnit.SECONDS);
+                }
+            }
+        });
     }
 
     private static <T> T onEdt(Callable<T> call) throws Exception {
-        AtomicReference<T> value = new AtomicReference<>();
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        SwingUtilities.invokeAndWait(() -> {
-            try {
-                value.set(call.call());
-            } catch (Exception e) {
-                failure.set(e);
-            }
-        });
-        if (failure.get() != null) {
-            throw failure.get();
-        }
-        return value.get();
+        return TabTesting.onEdt(call);
     }
 
     private ArtifactRow openTabWithSnapshot(String name) throws Exception {

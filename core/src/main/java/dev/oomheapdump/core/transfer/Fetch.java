@@ -3,6 +3,7 @@ package dev.oomheapdump.core.transfer;
 import dev.oomheapdump.core.Daemons;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -18,6 +19,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Brings one file home: resumable, verified, several reads in flight.
@@ -294,23 +297,32 @@ public final class Fetch {
 
     /** The next part in order, checking for a cancel while it travels. */
     private <T> T await(Future<T> read, long done, long total, PartFile part) throws IOException {
+        return await(read, () -> "fetch cancelled at byte " + done + " of " + total + "; '" + part.part()
+                + "' keeps them for a resume", cause -> new IOException(cause.getMessage() + "; " + kept(part)
+                + " kept in '" + part.part() + "': run the same fetch again to resume", cause));
+    }
+
+    /**
+     * A future's value, looking at the cancel flag every {@value #POLL_NANOS} ns; what the task threw comes back as it
+     * was, an I/O failure wrapped by {@code io}.
+     */
+    private <T> T await(Future<T> future, Supplier<String> whenCancelled, Function<IOException, IOException> io)
+            throws IOException {
         while (true) {
             if (cancelled) {
-                throw new CancellationException("fetch cancelled at byte " + done + " of " + total + "; '"
-                        + part.part() + "' keeps them for a resume");
+                throw new CancellationException(whenCancelled.get());
             }
             try {
-                return read.get(POLL_NANOS, TimeUnit.NANOSECONDS);
+                return future.get(POLL_NANOS, TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 // look at the cancel flag again
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 cancelled = true;
             } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
+                Throwable cause = e.getCause() instanceof UncheckedIOException ? e.getCause().getCause() : e.getCause();
                 if (cause instanceof IOException) {
-                    throw new IOException(cause.getMessage() + "; " + kept(part)
-                            + " kept in '" + part.part() + "': run the same fetch again to resume", cause);
+                    throw io.apply((IOException) cause);
                 }
                 if (cause instanceof RuntimeException) {
                     throw (RuntimeException) cause;
@@ -337,36 +349,15 @@ public final class Fetch {
         } catch (UnsupportedOperationException e) {
             return null;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
     /** The source's hash; null when the source cannot compute one. */
     private String awaitHash(CompletableFuture<String> hash) throws IOException {
-        while (true) {
-            if (cancelled) {
-                throw new CancellationException("fetch cancelled while the JVM's host computed the SHA-256");
-            }
-            try {
-                return hash.get(POLL_NANOS, TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                // look at the cancel flag again
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                cancelled = true;
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause() instanceof java.io.UncheckedIOException ? e.getCause().getCause()
-                        : e.getCause();
-                if (cause instanceof IOException) {
-                    throw new IOException("cannot get the SHA-256 of the file from the JVM's host: "
-                            + cause.getMessage(), cause);
-                }
-                if (cause instanceof RuntimeException) {
-                    throw (RuntimeException) cause;
-                }
-                throw new IOException(String.valueOf(cause), cause);
-            }
-        }
+        return await(hash, () -> "fetch cancelled while the JVM's host computed the SHA-256",
+                cause -> new IOException("cannot get the SHA-256 of the file from the JVM's host: " + cause.getMessage(),
+                        cause));
     }
 
     private static MessageDigest sha256() {

@@ -34,9 +34,7 @@ class ArtifactReaderTest {
     Path dir;
 
     private Artifact write(ArtifactStore store, String name) throws IOException {
-        ArtifactStore.Reservation r = store.reserve(name, ArtifactKind.HEAP_SNAPSHOT, false, false);
-        Files.copy(Fixtures.heapDump(), r.writePath());
-        return store.commit(r);
+        return Fixtures.snapshot(store, name);
     }
 
     private static String sha256(byte[] bytes) throws Exception {

@@ -333,11 +333,11 @@ class FetchBench {
             for (String name : List.of("fetch", "fetch again")) {
                 List<Copy> copies = series.get(mode.key(name));
                 Stats vsCp = ratios(copies, cp);
-                Stats rss = Stats.of(copies.stream().map(c -> c.rssGrowthKiB() / 1024.0).toList());
+                Stats rss = BenchSupport.stat(copies, c -> c.rssGrowthKiB() / 1024.0);
                 rows.add(row(mode.label, name.equals("fetch") ? "fetch (the target hashes the new file meanwhile)"
                                 : "fetch again (the target's hash cached)", Integer.toString(copies.size()),
-                        speed(copies) + " (wall " + Stats.of(copies.stream().map(c -> c.bytes() / c.wallSeconds() / 1e6)
-                                .toList()).format(0) + ")", seconds(copies),
+                        speed(copies) + " (wall " + BenchSupport.stat(copies, c -> c.bytes() / c.wallSeconds() / 1e6)
+                                .format(0) + ")", seconds(copies),
                         vsCp.format(3) + (vsCp.median() >= 0.9 ? " moonshot met" : vsCp.median() >= 0.6 ? " met"
                                 : " not met"), ratios(copies, cpSync).format(3),
                         rss.format(0) + (rss.max() <= 64 ? " met" : " not met")));
@@ -366,18 +366,14 @@ class FetchBench {
     }
 
     private static String speed(List<Copy> copies) {
-        return Stats.of(copies.stream().map(Copy::mbPerSecond).toList()).format(0);
+        return BenchSupport.stat(copies, Copy::mbPerSecond).format(0);
     }
 
     private static String seconds(List<Copy> copies) {
-        return Stats.of(copies.stream().map(Copy::seconds).toList()).format(2);
+        return BenchSupport.stat(copies, Copy::seconds).format(2);
     }
 
     private static Stats ratios(List<Copy> copies, List<Copy> baseline) {
-        List<Double> ratios = new ArrayList<>();
-        for (int i = 0; i < copies.size(); i++) {
-            ratios.add(copies.get(i).mbPerSecond() / baseline.get(i).mbPerSecond());
-        }
-        return Stats.of(ratios);
+        return BenchSupport.ratios(copies, baseline, Copy::mbPerSecond);
     }
 }
