@@ -143,6 +143,10 @@ final class FetchCommand implements Command {
         if (positional.get(1).isBlank()) {
             throw new IllegalArgumentException("NAME is empty: give a listed file's name or absolute path");
         }
+        String out = positional.get(2);
+        if ((out.endsWith("/") || out.endsWith(java.io.File.separator)) && !Files.isDirectory(Paths.get(out))) {
+            throw new IllegalArgumentException("the folder '" + out + "' does not exist");
+        }
         return new Options(user, passwordFile, ssl, rate, positional.get(0), positional.get(1),
                 Paths.get(positional.get(2)));
     }

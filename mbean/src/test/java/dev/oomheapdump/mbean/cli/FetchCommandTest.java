@@ -109,6 +109,9 @@ class FetchCommandTest {
         assertEquals(2, run("fetch", "127.0.0.1:1", "x", home.resolve("no/such/folder/x.hprof").toString()));
         assertTrue(err().startsWith("oom-heapdump: the folder of '" + home.resolve("no/such/folder/x.hprof")
                 + "' does not exist"), err());
+        assertEquals(2, run("fetch", "127.0.0.1:1", "x", home.resolve("missing") + "/"));
+        assertEquals("oom-heapdump: the folder '" + home.resolve("missing") + "/' does not exist\n", err(),
+                "a folder that is not there is not taken for a file name, as cp does not");
         assertEquals("mine", Files.readString(taken));
     }
 
