@@ -13,9 +13,11 @@ import java.util.Objects;
  * @param state         whether it is complete
  * @param origin        whether this JVM made it
  * @param detail        why it is not complete, empty otherwise
+ * @param id            what tells this file from another one later made under the same name: its entry in the
+ *                      directory's index and its file key; with size and time, the identity a resumed fetch checks
  */
 public record Artifact(Path path, ArtifactKind kind, long bytes, long createdMillis, ArtifactState state,
-                       ArtifactOrigin origin, String detail) {
+                       ArtifactOrigin origin, String detail, String id) {
 
     public Artifact {
         Objects.requireNonNull(path, "path");
@@ -23,6 +25,13 @@ public record Artifact(Path path, ArtifactKind kind, long bytes, long createdMil
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(origin, "origin");
         detail = detail == null ? "" : detail;
+        id = id == null ? "" : id;
+    }
+
+    /** A file without an identity of its own (not read from a directory's index). */
+    public Artifact(Path path, ArtifactKind kind, long bytes, long createdMillis, ArtifactState state,
+                    ArtifactOrigin origin, String detail) {
+        this(path, kind, bytes, createdMillis, state, origin, detail, "");
     }
 
     public boolean isComplete() {

@@ -6,7 +6,9 @@ import dev.oomheapdump.core.job.HeapReports;
 import dev.oomheapdump.core.job.JobGuard;
 import dev.oomheapdump.core.job.OomDumpWriter;
 import dev.oomheapdump.core.job.RequestedJobs;
+import dev.oomheapdump.core.store.ArtifactReader;
 import dev.oomheapdump.core.store.ArtifactStore;
+import dev.oomheapdump.core.store.ReadBuffers;
 import dev.oomheapdump.core.store.DirectoryWatcher;
 import dev.oomheapdump.core.store.Retention;
 import dev.oomheapdump.core.trigger.NativeHookArmer;
@@ -53,6 +55,7 @@ public final class OomService implements Closeable {
     private final HeapReports reports;
     private final OomDumpWriter writer;
     private final Retention retention;
+    private final ArtifactReader reader;
     private final java.util.concurrent.ExecutorService analyses = java.util.concurrent.Executors.newSingleThreadExecutor(
             Daemons.factory("analysis"));
     private final DumpStats stats = new DumpStats();
@@ -76,6 +79,7 @@ public final class OomService implements Closeable {
             retention.runIfRequested(this.policy);
         });
         this.reports = new HeapReports(store, events);
+        this.reader = new ArtifactReader(store);
         events.add(this::analyzeWhenAsked);
         events.add(stats);
         events.add(this::retainWhenAsked);
@@ -191,6 +195,27 @@ public final class OomService implements Closeable {
         if (event.type().equals(OomEvent.FILE_CREATED) || event.type().equals(OomEvent.POLICY_CHANGED)) {
             retention.request();
         }
+    }
+
+    /**
+     * Bytes of a listed complete file, for a fetch over JMX, in a new array or one {@code buffers} hands out again
+     * ({@link ReadBuffers#NEW}: always new); see {@link ArtifactReader#read}.
+     *
+     * @throws IllegalArgumentException on a bad offset or length, a file not listed or deleted
+     * @throws IllegalStateException    when the file is not complete or changed since it was listed
+     */
+    public byte[] readArtifact(String name, long offset, int length, ReadBuffers buffers) throws IOException {
+        return reader.read(name, offset, length, buffers);
+    }
+
+    /**
+     * The SHA-256 of a listed complete file, cached per identity of the file; see {@link ArtifactReader#sha256}.
+     *
+     * @throws IllegalArgumentException when the file is not listed or was deleted
+     * @throws IllegalStateException    when the file is not complete or changed while it was hashed
+     */
+    public String artifactSha256(String name) throws IOException {
+        return reader.sha256(name);
     }
 
     /** The policy's {@code analyze}: a new dump it covers is analyzed, on the analysis thread. */
@@ -332,17 +357,6 @@ public final class OomService implements Closeable {
         return store.listed(requested);
     }
 
-    /**
-     * The listed file a read over JMX names, marked as read for a while ({@link dev.oomheapdump.core.store.InUse}):
-     * retention does not delete a file while it is fetched.
-     *
-     * @throws IllegalArgumentException when it names no file the suite made
-     */
-    public Artifact reading(String requested) {
-        Artifact artifact = store.listed(requested);
-        store.inUse().read(artifact.path().getFileName().toString());
-        return artifact;
-    }
 
     /** Why the JVM's hook is disarmed for the disk now ({@code minFreeDisk}), or empty when it is not. */
     public Optional<String> hookDisarmedForDisk() {

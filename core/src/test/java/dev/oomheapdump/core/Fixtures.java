@@ -55,6 +55,14 @@ public final class Fixtures {
         return recording;
     }
 
+    /** The fixture heap dump written into a store as the suite writes a snapshot: reserved, copied, committed. */
+    public static Artifact snapshot(dev.oomheapdump.core.store.ArtifactStore store, String name) throws IOException {
+        dev.oomheapdump.core.store.ArtifactStore.Reservation r = store.reserve(name, ArtifactKind.HEAP_SNAPSHOT, false,
+                false);
+        Files.copy(heapDump(), r.writePath());
+        return store.commit(r);
+    }
+
     /** A copy of the first {@code bytes} bytes of a file. */
     public static Path truncatedCopy(Path source, long bytes, Path target) throws IOException {
         try (var in = Files.newInputStream(source); var out = Files.newOutputStream(target)) {

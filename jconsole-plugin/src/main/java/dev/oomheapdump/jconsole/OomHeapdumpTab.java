@@ -81,6 +81,7 @@ final class OomHeapdumpTab extends JPanel {
     private final ArtifactTable table = new ArtifactTable();
     private final PolicyPanel policyPanel;
     private final ReportPanel reportPanel;
+    private final SaveAction save;
 
     // event thread only
     private TabState shown = TabState.initial();
@@ -93,6 +94,8 @@ final class OomHeapdumpTab extends JPanel {
         this.model = new TabModel(connection, this::requestRefresh);
         this.policyPanel = new PolicyPanel(model, actions, this::showResult);
         this.reportPanel = new ReportPanel(new ReportModel(connection), actions, this::afterCall);
+        this.save = new SaveAction(connection, actions, this::showResult);
+        save.onPress(table::selected);
         setLayout(cards);
         add(connectingPanel(), Link.CONNECTING.name());
         add(missingPanel(), Link.NOT_INSTALLED.name());
@@ -156,6 +159,7 @@ final class OomHeapdumpTab extends JPanel {
         files.add(filesTitle, BorderLayout.NORTH);
         table.setPreferredScrollableViewportSize(new Dimension(600, 7 * table.getRowHeight()));
         files.add(new JScrollPane(table), BorderLayout.CENTER);
+        files.add(save.progressPanel(), BorderLayout.SOUTH);
         table.getSelectionModel().addListSelectionListener(e -> updateButtons());
 
         JSplitPane filesAndReport = new JSplitPane(JSplitPane.VERTICAL_SPLIT, files, reportPanel);
@@ -219,6 +223,8 @@ final class OomHeapdumpTab extends JPanel {
         row.add(Box.createHorizontalStrut(12));
         row.add(delete);
         row.add(deleteAll);
+        row.add(Box.createHorizontalStrut(12));
+        row.add(save.button());
 
         JPanel panel = new JPanel(new BorderLayout(0, 2));
         panel.setBorder(titled("Snapshots and profiles"));
@@ -287,6 +293,7 @@ final class OomHeapdumpTab extends JPanel {
     }
 
     void dispose() {
+        save.cancel();
         fastRefresh.stop();
         reportPanel.stop();
         refresher.shutdownNow();
@@ -383,6 +390,7 @@ final class OomHeapdumpTab extends JPanel {
         delete.setEnabled(jobs && !selected.isEmpty() && selected.stream().allMatch(a -> !a.inProgress()
                 && (a.heapDump() || a.cpuProfile())));
         reportPanel.update(ready, selected, shown.artifacts());
+        save.update(ready, selected);
         policyPanel.setReady(ready);
     }
 
@@ -527,6 +535,10 @@ final class OomHeapdumpTab extends JPanel {
 
     ReportPanel reportPanel() {
         return reportPanel;
+    }
+
+    SaveAction saveAction() {
+        return save;
     }
 
     long notificationCount() {

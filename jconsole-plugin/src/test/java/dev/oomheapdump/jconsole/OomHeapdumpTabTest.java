@@ -8,14 +8,11 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.management.MBeanServerConnection;
 import javax.swing.SwingUtilities;
 import javax.swing.border.LineBorder;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,33 +43,15 @@ class OomHeapdumpTabTest {
     }
 
     private MBeanServerConnection watched(MBeanServerConnection connection) {
-        return (MBeanServerConnection) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[]{MBeanServerConnection.class}, (proxy, method, args) -> {
-                    if (SwingUtilities.isEventDispatchThread()) {
-                        callsOnEdt.add(method.getName());
-                    }
-                    try {
-                        return method.invoke(connection, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return TabTesting.observed(connection, (method, args) -> {
+            if (SwingUtilities.isEventDispatchThread()) {
+                callsOnEdt.add(method.getName());
+            }
+        });
     }
 
     private static <T> T onEdt(Callable<T> call) throws Exception {
-        AtomicReference<T> value = new AtomicReference<>();
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        SwingUtilities.invokeAndWait(() -> {
-            try {
-                value.set(call.call());
-            } catch (Exception e) {
-                failure.set(e);
-            }
-        });
-        if (failure.get() != null) {
-            throw failure.get();
-        }
-        return value.get();
+        return TabTesting.onEdt(call);
     }
 
     private void openTab() throws Exception {

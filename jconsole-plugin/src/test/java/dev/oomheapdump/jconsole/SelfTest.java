@@ -56,6 +56,9 @@ import java.util.stream.Collectors;
  *   notification of the bean has arrived; prints {@code SEEN <path>}</li>
  *   <li>{@code reconnect}: print {@code WAITING FOR RECONNECT}, wait until JConsole loses the connection, press
  *   its "Reconnect" until the tab shows the bean again; prints {@code RECONNECTED}</li>
+ *   <li>{@code save}: select the newest heap snapshot, click "Save to this computer…", choose
+ *   {@code saved-<name>} beside the PNG in the file chooser, wait for the verified copy; prints {@code SAVED <path>}
+ *   and the tab's message</li>
  * </ul>
  * {@code -J-Doomheapdump.jconsole.selftest.size=1000x640} sizes the window first.
  */
@@ -183,6 +186,9 @@ final class SelfTest implements Runnable {
                 case "reconnect":
                     reconnect(tab);
                     break;
+                case "save":
+                    save(tab);
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown self-test step '" + step + "'");
             }
@@ -305,6 +311,43 @@ final class SelfTest implements Runnable {
         }
         AnalysisReport.Suspect top = report.suspects().get(0);
         say("REPORT " + top.className() + " " + top.retainedBytes());
+    }
+
+    /**
+     * Selects the newest heap snapshot, clicks "Save to this computer…", answers the file chooser with a file beside
+     * the PNG, and waits for the save's outcome.
+     */
+    private void save(OomHeapdumpTab tab) throws Exception {
+        waitFor(() -> onEdt(() -> tab.heapSnapshotButton().isEnabled()), "the buttons are enabled", deadline);
+        String path = onEdt(() -> selectNewestSnapshot(tab, "save"));
+        waitFor(() -> onEdt(() -> tab.saveAction().button().isEnabled()), "Save to this computer is enabled", deadline);
+        Path target = png.resolveSibling("saved-" + Paths.get(path).getFileName());
+        CompletableFuture<Result> result = new CompletableFuture<>();
+        tab.addResultListener(result::complete);
+        // the chooser is modal: click later, then answer it from here
+        SwingUtilities.invokeLater(() -> tab.saveAction().button().doClick());
+        say("clicked Save to this computer on " + path);
+        waitFor(() -> onEdt(() -> {
+            for (Window window : Window.getWindows()) {
+                javax.swing.JFileChooser chooser = find(window, javax.swing.JFileChooser.class);
+                if (chooser != null && chooser.isShowing()) {
+                    chooser.setSelectedFile(target.toFile());
+                    chooser.approveSelection();
+                    return true;
+                }
+            }
+            return false;
+        }), "the file chooser shows", deadline);
+        say("chose " + target);
+        Result outcome = result.get(remainingMillis(), TimeUnit.MILLISECONDS);
+        if (!outcome.ok()) {
+            throw new IllegalStateException("the tab shows: " + outcome.message());
+        }
+        if (onEdt(() -> tab.saveAction().progressPanel().isVisible())) {
+            throw new IllegalStateException("the save's progress bar stays after the save");
+        }
+        say("SAVED " + outcome.path());
+        say("SAVE MESSAGE " + outcome.message());
     }
 
     /** Waits for a file someone else makes to show up, carried by a notification (the periodic poll is slower). */

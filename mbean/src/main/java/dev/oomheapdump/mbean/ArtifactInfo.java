@@ -4,8 +4,8 @@ import javax.management.ConstructorParameters;
 
 /**
  * One file the suite made, as the MXBean shows it. Over JMX this is a {@code CompositeData} with the items
- * {@code path}, {@code kind}, {@code bytes}, {@code createdMillis}, {@code state}, {@code origin} and
- * {@code detail}: clients need no class of this project.
+ * {@code path}, {@code kind}, {@code bytes}, {@code createdMillis}, {@code state}, {@code origin},
+ * {@code detail} and {@code id}: clients need no class of this project.
  */
 public final class ArtifactInfo {
 
@@ -16,10 +16,11 @@ public final class ArtifactInfo {
     private final String state;
     private final String origin;
     private final String detail;
+    private final String id;
 
-    @ConstructorParameters({"path", "kind", "bytes", "createdMillis", "state", "origin", "detail"})
+    @ConstructorParameters({"path", "kind", "bytes", "createdMillis", "state", "origin", "detail", "id"})
     public ArtifactInfo(String path, String kind, long bytes, long createdMillis, String state, String origin,
-                        String detail) {
+                        String detail, String id) {
         this.path = path;
         this.kind = kind;
         this.bytes = bytes;
@@ -27,6 +28,7 @@ public final class ArtifactInfo {
         this.state = state;
         this.origin = origin;
         this.detail = detail;
+        this.id = id;
     }
 
     /** Absolute path on the JVM's host. */
@@ -62,6 +64,15 @@ public final class ArtifactInfo {
     /** Why the file is not complete; empty when it is. */
     public String getDetail() {
         return detail;
+    }
+
+    /**
+     * What tells this file from another one made later under the same name (16 hex digits: its entry in the
+     * directory's index and its file key). With {@code bytes} and {@code createdMillis}, the identity a resumed fetch
+     * checks before it continues.
+     */
+    public String getId() {
+        return id;
     }
 
     @Override

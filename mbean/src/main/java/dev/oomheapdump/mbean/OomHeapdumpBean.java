@@ -4,6 +4,7 @@ import dev.oomheapdump.core.Artifact;
 import dev.oomheapdump.core.ArtifactKind;
 import dev.oomheapdump.core.Daemons;
 import dev.oomheapdump.core.job.CpuProfiler;
+import dev.oomheapdump.core.store.ArtifactReader;
 import dev.oomheapdump.core.OomEvent;
 import dev.oomheapdump.core.OomPolicy;
 import dev.oomheapdump.core.OomService;
@@ -20,13 +21,7 @@ import javax.management.ObjectName;
 import javax.management.StandardEmitterMBean;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +39,7 @@ import java.util.function.Consumer;
 public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHeapdumpMXBean {
 
     /** The largest chunk {@link #readArtifact} returns. */
-    public static final int MAX_READ = 8 << 20;
+    public static final int MAX_READ = ArtifactReader.MAX_READ;
 
     private static final Map<String, String> DESCRIPTIONS = Map.ofEntries(
             Map.entry("HeapdumpOnOOM", "Make a heap dump when the JVM runs out of memory"),
@@ -57,7 +52,7 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
             Map.entry("Directory", "The only folder the suite writes to, lists and deletes from (on the JVM's host)"),
             Map.entry("HeapSnapshots", "Complete heap dumps (snapshots and OOM dumps, this run and earlier ones)"),
             Map.entry("CpuProfiles", "Complete CPU profiles (.jfr)"),
-            Map.entry("Artifacts", "Every file the suite made in Directory, with kind, size, state and origin"),
+            Map.entry("Artifacts", "Every file the suite made in Directory, with kind, size, state, origin and id"),
             Map.entry("Busy", "True while a heap snapshot, CPU profile or OOM dump is being made"),
             Map.entry("CurrentJob", "What runs and since when; empty when idle"),
             Map.entry("OomDumpCount", "Dumps made by the OOM policy in this JVM, failed attempts included"),
@@ -77,7 +72,8 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
             Map.entry("deleteCpuProfile", "Delete one CPU profile the suite made"),
             Map.entry("deleteAllCpuProfiles", "Delete every CPU profile the suite made"),
             Map.entry("applyPolicy", "Change several policy options at once (key=value,key=value); all or nothing"),
-            Map.entry("readArtifact", "Read bytes of a listed file, to fetch it over JMX"),
+            Map.entry("readArtifact", "Read bytes of a listed complete file, to fetch it over JMX"),
+            Map.entry("artifactSha256", "SHA-256 (hex) of a listed complete file, to verify a fetch; cached per file"),
             Map.entry("Gzip", "0: plain .hprof; 1-9: heap dumps are written as .hprof.gz at that gzip level"),
             Map.entry("MaxDumps", "Most heap dumps kept in Directory, oldest snapshots deleted first; 0: no bound"),
             Map.entry("MaxBytes", "Most bytes the suite keeps in Directory, oldest files deleted first; 0: no bound"),
@@ -97,6 +93,7 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
             "applyPolicy", new String[][]{{"options", "e.g. OOMImplementation=GC_MONITORING,threshold=80,limit=2"}},
             "readArtifact", new String[][]{{"path", "File name or absolute path of a listed file"},
                     {"offset", "First byte to read"}, {"length", "Bytes to read, 1 to 8388608"}},
+            "artifactSha256", new String[][]{{"path", "File name or absolute path of a listed file"}},
             "analyzeHeapSnapshot", new String[][]{{"path", "File name or absolute path of a listed heap dump"}},
             "readHeapReport", new String[][]{{"path", "A listed heap dump or its report, by name or absolute path"}});
 
@@ -105,6 +102,7 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
     private final ExecutorService notifier;
     private final AtomicLong sequence = new AtomicLong();
     private final Consumer<OomEvent> eventListener = this::onEvent;
+    private final RemoteReadBuffers readBuffers = new RemoteReadBuffers();
 
     /** Wraps a running service; call {@link #close()} to stop forwarding its events. */
     public OomHeapdumpBean(OomService service) {
@@ -155,9 +153,15 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
         return service;
     }
 
+    /** How many read buffers are held for RMI connection threads (for tests). */
+    int heldReadBuffers() {
+        return readBuffers.held();
+    }
+
     /** Stops forwarding events; the service is left running. */
     public void close() {
         service.removeListener(eventListener);
+        readBuffers.clear();
         notifier.shutdown();
     }
 
@@ -338,7 +342,7 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
     @Override
     public ArtifactInfo[] getArtifacts() {
         return service.artifacts().stream().map(a -> new ArtifactInfo(a.path().toString(), a.kind().name(), a.bytes(),
-                a.createdMillis(), a.state().name(), a.origin().name(), a.detail())).toArray(ArtifactInfo[]::new);
+                a.createdMillis(), a.state().name(), a.origin().name(), a.detail(), a.id())).toArray(ArtifactInfo[]::new);
     }
 
     @Override
@@ -462,30 +466,19 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
 
     @Override
     public byte[] readArtifact(String path, long offset, int length) {
-        if (offset < 0) {
-            throw new IllegalArgumentException("offset must be 0 or more, not " + offset);
-        }
-        if (length < 1 || length > MAX_READ) {
-            throw new IllegalArgumentException("length must be from 1 to " + MAX_READ + ", not " + length);
-        }
-        Artifact artifact = service.reading(path);
-        try (FileChannel channel = FileChannel.open(artifact.path(), StandardOpenOption.READ)) {
-            long size = channel.size();
-            if (offset >= size) {
-                return new byte[0];
-            }
-            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(length, size - offset));
-            while (buffer.hasRemaining()) {
-                int n = channel.read(buffer, offset + buffer.position());
-                if (n < 0) {
-                    break;
-                }
-            }
-            return buffer.position() == buffer.capacity() ? buffer.array() : Arrays.copyOf(buffer.array(), buffer.position());
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("'" + path + "' was deleted");
+        try {
+            return service.readArtifact(path, offset, length, readBuffers);
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot read " + artifact.path() + ": " + e, e);
+            throw new IllegalStateException("Cannot read " + path + ": " + e, e);
+        }
+    }
+
+    @Override
+    public String artifactSha256(String path) {
+        try {
+            return service.artifactSha256(path);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot hash " + path + ": " + e, e);
         }
     }
 

@@ -247,14 +247,30 @@ public interface OomHeapdumpMXBean {
     String readHeapReport(String path);
 
     /**
-     * Reads part of a file the suite made, to fetch a dump where only JMX reaches the JVM
-     * ({@code java -jar oom-heapdump-agent.jar fetch} does this in a loop).
+     * Reads part of a complete file the suite made, to fetch a dump where only JMX reaches the JVM
+     * ({@code java -jar oom-heapdump-agent.jar fetch} reads several parts at once and checks the whole with
+     * {@link #artifactSha256}). Reads are independent: any offset, in any order, from several clients at once.
      *
      * @param path   a listed file, by name or absolute path
      * @param offset the first byte to read
      * @param length how many bytes, 1 to 8388608
      * @return the bytes read; fewer than {@code length} at the end of the file, none past it
-     * @throws IllegalArgumentException when the file is not listed, or offset or length is out of range
+     * @throws IllegalArgumentException when offset or length is out of range, or the file is not listed or was
+     *                                  deleted
+     * @throws IllegalStateException    when the file is not {@code COMPLETE} (being written, truncated: the message
+     *                                  says which), or is no longer the file listed (its size or time changed)
      */
     byte[] readArtifact(String path, long offset, int length);
+
+    /**
+     * The SHA-256 of a complete file the suite made, to verify a fetch. The first call for a file reads it whole on
+     * the JVM's host (about a second per GB, through a small buffer, without blocking the bean's other operations);
+     * later calls answer from a cache until the file's size or time changes.
+     *
+     * @param path a listed file, by name or absolute path
+     * @return 64 lowercase hex digits
+     * @throws IllegalArgumentException when the file is not listed or was deleted
+     * @throws IllegalStateException    when the file is not {@code COMPLETE}, or changed while it was hashed
+     */
+    String artifactSha256(String path);
 }

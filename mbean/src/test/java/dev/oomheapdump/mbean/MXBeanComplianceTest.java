@@ -111,8 +111,8 @@ class MXBeanComplianceTest {
         Map<String, MBeanOperationInfo> ops = Arrays.stream(server.getMBeanInfo(name).getOperations())
                 .collect(Collectors.toMap(MBeanOperationInfo::getName, o -> o));
         assertEquals(Set.of("createHeapSnapshot", "createCpuProfile", "deleteHeapSnapshot", "deleteAllHeapSnapshots",
-                "deleteCpuProfile", "deleteAllCpuProfiles", "applyPolicy", "readArtifact", "analyzeHeapSnapshot",
-                "readHeapReport"), ops.keySet());
+                "deleteCpuProfile", "deleteAllCpuProfiles", "applyPolicy", "readArtifact", "artifactSha256",
+                "analyzeHeapSnapshot", "readHeapReport"), ops.keySet());
         assertEquals(List.of("path", "duration"), Arrays.stream(ops.get("createCpuProfile").getSignature())
                 .map(MBeanParameterInfo::getName).collect(Collectors.toList()));
         assertEquals("long", ops.get("createCpuProfile").getSignature()[1].getType());
@@ -138,8 +138,9 @@ class MXBeanComplianceTest {
         assertArrayEquals(new String[]{profile}, (String[]) server.getAttribute(name, "CpuProfiles"));
         CompositeData[] artifacts = (CompositeData[]) server.getAttribute(name, "Artifacts");
         assertEquals(2, artifacts.length);
-        assertEquals(Set.of("path", "kind", "bytes", "createdMillis", "state", "origin", "detail"),
+        assertEquals(Set.of("path", "kind", "bytes", "createdMillis", "state", "origin", "detail", "id"),
                 artifacts[0].getCompositeType().keySet());
+        assertTrue(((String) artifacts[0].get("id")).matches("[0-9a-f]{16}"), String.valueOf(artifacts[0].get("id")));
         assertEquals("HEAP_SNAPSHOT", artifacts[0].get("kind"));
         assertEquals("COMPLETE", artifacts[0].get("state"));
         assertEquals("THIS_RUN", artifacts[0].get("origin"));
@@ -147,6 +148,10 @@ class MXBeanComplianceTest {
         byte[] head = (byte[]) server.invoke(name, "readArtifact", new Object[]{"generic.hprof", 0L, 18},
                 new String[]{"java.lang.String", "long", "int"});
         assertEquals("JAVA PROFILE 1.0.2", new String(head, java.nio.charset.StandardCharsets.ISO_8859_1));
+        String sha = (String) server.invoke(name, "artifactSha256", new Object[]{"generic"},
+                new String[]{"java.lang.String"});
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(java.nio.file.Files.readAllBytes(Path.of(snapshot)))), sha);
 
         server.setAttribute(name, new Attribute("Threshold", 85));
         assertEquals(85, server.getAttribute(name, "Threshold"));

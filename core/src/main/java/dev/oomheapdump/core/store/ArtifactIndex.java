@@ -8,7 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,6 +28,20 @@ final class ArtifactIndex {
 
     /** One file the suite made. */
     record Entry(ArtifactKind kind, String name, String runId, long createdMillis) {
+
+        /**
+         * A short stable identity of the file this entry stands for: the entry (a name deleted and made again gets
+         * a new one) and the file's key (device and inode where the file system has them), hashed to 16 hex digits.
+         */
+        String id(BasicFileAttributes attributes) {
+            String key = runId + "\n" + createdMillis + "\n" + name + "\n" + attributes.fileKey();
+            try {
+                byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+                return HexFormat.of().formatHex(hash, 0, 8);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+            }
+        }
     }
 
     private final Path file;

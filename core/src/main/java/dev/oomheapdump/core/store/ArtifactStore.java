@@ -2,6 +2,7 @@ package dev.oomheapdump.core.store;
 
 import dev.oomheapdump.core.Artifact;
 import dev.oomheapdump.core.ArtifactKind;
+import dev.oomheapdump.core.ArtifactName;
 import dev.oomheapdump.core.ArtifactOrigin;
 import dev.oomheapdump.core.ArtifactState;
 
@@ -308,21 +309,9 @@ public final class ArtifactStore {
             throw new IllegalArgumentException("path is empty: give a listed file's name or absolute path");
         }
         String name = requested.trim();
-        List<Artifact> artifacts = listing;
-        for (Artifact artifact : artifacts) {
-            Path p = artifact.path();
-            if (p.toString().equals(name) || p.getFileName().toString().equals(name)) {
-                return artifact;
-            }
-        }
-        for (ArtifactKind kind : ArtifactKind.values()) {
-            for (String extension : kind.extensions()) {
-                for (Artifact artifact : artifacts) {
-                    if (artifact.path().getFileName().toString().equals(name + extension)) {
-                        return artifact;
-                    }
-                }
-            }
+        Optional<Artifact> picked = ArtifactName.pick(name, listing, a -> a.path().toString());
+        if (picked.isPresent()) {
+            return picked.get();
         }
         throw new IllegalArgumentException("'" + FileNames.shorten(name) + "' is not a file oom-heapdump made in "
                 + directory);
@@ -412,12 +401,12 @@ public final class ArtifactStore {
             long modified = a.lastModifiedTime().toMillis();
             if (writingInPlace.contains(entry.name())) {
                 return Optional.of(new Artifact(finalPath, entry.kind(), a.size(), modified, ArtifactState.IN_PROGRESS,
-                        origin, "being written by the JVM"));
+                        origin, "being written by the JVM", entry.id(a)));
             }
             String problem = checks.problem(finalPath, entry.kind(), a);
             return Optional.of(new Artifact(finalPath, entry.kind(), a.size(), modified,
                     problem == null ? ArtifactState.COMPLETE : ArtifactState.TRUNCATED, origin,
-                    problem == null ? "" : problem));
+                    problem == null ? "" : problem, entry.id(a)));
         }
         Optional<BasicFileAttributes> leftover = attributes(temp);
         Optional<BasicFileAttributes> staged = stage.flatMap(ArtifactStore::attributes);
@@ -436,7 +425,7 @@ public final class ArtifactStore {
         BasicFileAttributes a = leftover.get();
         return Optional.of(new Artifact(temp, entry.kind(), a.size(), a.lastModifiedTime().toMillis(),
                 ArtifactState.TRUNCATED, origin, problem == null ? "complete, but it could not be renamed"
-                : "the write never finished (" + problem + ")"));
+                : "the write never finished (" + problem + ")", entry.id(a)));
     }
 
     /**

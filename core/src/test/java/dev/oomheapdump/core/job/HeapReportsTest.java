@@ -8,6 +8,7 @@ import dev.oomheapdump.core.store.ArtifactStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,10 +24,8 @@ class HeapReportsTest {
     @TempDir
     Path dir;
 
-    private Artifact snapshot(ArtifactStore store, String name) throws Exception {
-        ArtifactStore.Reservation r = store.reserve(name, ArtifactKind.HEAP_SNAPSHOT, false, false);
-        Files.copy(Fixtures.heapDump(), r.writePath());
-        return store.commit(r);
+    private Artifact snapshot(ArtifactStore store, String name) throws IOException {
+        return Fixtures.snapshot(store, name);
     }
 
     @Test

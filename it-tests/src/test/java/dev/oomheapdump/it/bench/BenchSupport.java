@@ -242,6 +242,20 @@ final class BenchSupport {
         }
     }
 
+    /** The statistics of one measure over a series. */
+    static <T> Stats stat(List<T> items, java.util.function.ToDoubleFunction<T> measure) {
+        return Stats.of(items.stream().map(measure::applyAsDouble).toList());
+    }
+
+    /** The statistics of a measure's per-round ratio between a series and its baseline (the same rounds). */
+    static <T> Stats ratios(List<T> items, List<T> baseline, java.util.function.ToDoubleFunction<T> measure) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            ratios.add(measure.applyAsDouble(items.get(i)) / measure.applyAsDouble(baseline.get(i)));
+        }
+        return Stats.of(ratios);
+    }
+
     static String fmt(double value, int decimals) {
         if (Double.isNaN(value)) {
             return "n/a";

@@ -142,23 +142,19 @@ class DumpSpeedBench {
     }
 
     private static String speed(List<Write> writes) {
-        return Stats.of(writes.stream().map(Write::mbPerSecond).toList()).format(0);
+        return BenchSupport.stat(writes, Write::mbPerSecond).format(0);
     }
 
     private static String seconds(List<Write> writes) {
-        return Stats.of(writes.stream().map(Write::seconds).toList()).format(2);
+        return BenchSupport.stat(writes, Write::seconds).format(2);
     }
 
     private static String pause(List<Write> writes) {
-        return Stats.of(writes.stream().map(Write::pauseMillis).toList()).format(0);
+        return BenchSupport.stat(writes, Write::pauseMillis).format(0);
     }
 
     private static String ratio(List<Write> writes, List<Write> disk) {
-        List<Double> ratios = new ArrayList<>();
-        for (int i = 0; i < writes.size(); i++) {
-            ratios.add(writes.get(i).mbPerSecond() / disk.get(i).mbPerSecond());
-        }
-        return Stats.of(ratios).format(2);
+        return BenchSupport.ratios(writes, disk, Write::mbPerSecond).format(2);
     }
 
     private static Write jcmdDump(ChildJvm child, Path jcmdTool, Path file) throws Exception {

@@ -39,7 +39,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * HPROF file and be listed by the bean; then "CPU profile" for 2 s, whose progress bar must move while the job
  * buttons are disabled; then a second snapshot is deleted with "Delete" and its confirmation; then the first is
  * analyzed with "Analyze", and the top suspect the report panel shows must be the one of the report JSON on disk
- * (the child, {@link HoardApp}, holds a known hoard). PNGs of the JConsole window are kept in {@code target/}.
+ * (the child, {@link HoardApp}, holds a known hoard); then it is saved with "Save to this computer…" through the file
+ * chooser, and the copy must be the snapshot byte for byte, its SHA-256 verified. PNGs of the JConsole window are kept
+ * in {@code target/}.
  * The negative twin
  * connects JConsole to a JVM without the agent and expects the "not installed" panel. A third run replaces the
  * JVM behind the port: after JConsole's "Reconnect", files made by the new JVM must reach the tab by notification.
@@ -74,7 +76,7 @@ class JConsoleTabIT {
                      .mainClass(HoardApp.class.getName()).start()) {
             MBeanServerConnection bean = child.connect();
             try (Spawned console = selfTest(xvfb, child, png, "-J-Doomheapdump.jconsole.selftest.size=1200x960",
-                    "-J-Doomheapdump.jconsole.selftest.steps=snapshot,profile:2,snapshot,delete,analyze")) {
+                    "-J-Doomheapdump.jconsole.selftest.steps=snapshot,profile:2,snapshot,delete,analyze,save")) {
                 assertTrue(console.line(SELFTEST + "OK").isPresent(), console.output());
 
                 String line = console.line(SELFTEST + "SNAPSHOT ").orElseThrow(() -> new AssertionError(console.output()));
@@ -119,10 +121,25 @@ class JConsoleTabIT {
                         "the panel's top suspect is the report's, class and retained bytes");
                 assertTrue(Long.parseLong(top.group(2)) >= (long) HoardApp.BLOCKS << 20, "it retains the hoard: " + json);
                 assertTrue(top.group(3).contains("HoardApp.CACHE"), "its path names the field: " + top.group(3));
+
+                Path saved = Paths.get(console.line(SELFTEST + "SAVED ").orElseThrow(() -> new AssertionError(
+                        console.output())).substring((SELFTEST + "SAVED ").length()));
+                assertEquals(png.resolveSibling("saved-" + snapshot.getFileName()), saved, "where the chooser said");
+                assertTrue(Arrays.equals(Files.readAllBytes(snapshot), Files.readAllBytes(saved)),
+                        "Save to this computer brought the snapshot byte for byte");
+                String message = console.line(SELFTEST + "SAVE MESSAGE ").orElseThrow(() -> new AssertionError(
+                        console.output()));
+                assertTrue(message.endsWith("SHA-256 verified " + sha256(snapshot)), message);
+                assertFalse(Files.exists(Paths.get(saved + ".part")), "no part left");
                 assertScreenshot(png, console);
                 assertScreenshot(png.resolveSibling("jconsole-tab-progress.png"), console);
             }
         }
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(file)));
     }
 
     @Test

@@ -96,6 +96,7 @@ class JmxtermIT {
             int readC3 = s.add("run readArtifact c3.jfr 0 8388608");
             int readH3 = s.add("run readArtifact h3 0 65536");
             int readPastEnd = s.add("run readArtifact h3.hprof 1000000000000 16");
+            int sha = s.add("run artifactSha256 h3");
             int state = s.add("get -s OomDumpCount Busy Port Directory ArtifactCount FailedDumpCount HookArmed");
             Jmxterm.Transcript t = Jmxterm.run(work, port, s.commands);
 
@@ -174,6 +175,9 @@ class JmxtermIT {
             assertArrayEquals(h3Head, Jmxterm.bytes(String.join("", t.values(readH3))),
                     "readArtifact returns the dump's first 64 KiB, byte for byte");
             assertEquals(0, Jmxterm.bytes(String.join("", t.values(readPastEnd))).length, "nothing past the end");
+            assertEquals(List.of(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(dir.resolve("h3.hprof"))))), t.values(sha),
+                    "artifactSha256 is the dump's SHA-256");
             assertEquals(List.of("0", "false", Integer.toString(port), dir.toString(), "4", "0", "true"), t.values(state));
 
             // another reader of the same directory sees the same complete files

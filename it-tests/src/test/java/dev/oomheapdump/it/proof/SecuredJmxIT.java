@@ -15,14 +15,12 @@ import javax.management.remote.JMXServiceURL;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,8 +38,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 @ExtendWith(ChildOutputOnFailure.class)
 class SecuredJmxIT {
 
-    private static final String STORE_PASSWORD = "changeit";
-
     @TempDir
     Path dir;
 
@@ -57,7 +53,8 @@ class SecuredJmxIT {
             new Object[]{"deleteCpuProfile", "any"},
             new Object[]{"deleteAllCpuProfiles"},
             new Object[]{"applyPolicy", "threshold=80"},
-            new Object[]{"readArtifact", "any", 0L, 1});
+            new Object[]{"readArtifact", "any", 0L, 1},
+            new Object[]{"artifactSha256", "any"});
 
     /** The same calls as steps of {@link PlainJmxClient}. */
     private static final List<String> OPERATION_STEPS = List.of(
@@ -68,7 +65,8 @@ class SecuredJmxIT {
             "invoke:deleteCpuProfile:String=any",
             "invoke:deleteAllCpuProfiles",
             "invoke:applyPolicy:String=threshold=80",
-            "invoke:readArtifact:String=any:long=0:int=1");
+            "invoke:readArtifact:String=any:long=0:int=1",
+            "invoke:artifactSha256:String=any");
 
     /** A new value for every writable attribute. */
     private static final Map<String, Object> NEW_VALUES = Map.of("HeapdumpOnOOM", false, "OOMImplementation",
@@ -143,23 +141,10 @@ class SecuredJmxIT {
 
     @Test
     void overSslOnlyTrustingClientsGetInAndRolesStillHold() throws Exception {
-        Path keyStore = work.resolve("server.p12");
-        Path trustStore = work.resolve("trust.p12");
-        Path certificate = work.resolve("server.pem");
-        keytool("-genkeypair", "-alias", "proof", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12", "-keystore",
-                keyStore.toString(), "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD);
-        keytool("-exportcert", "-rfc", "-alias", "proof", "-keystore", keyStore.toString(), "-storepass", STORE_PASSWORD,
-                "-file", certificate.toString());
-        keytool("-importcert", "-noprompt", "-alias", "proof", "-file", certificate.toString(), "-storetype", "PKCS12",
-                "-keystore", trustStore.toString(), "-storepass", STORE_PASSWORD);
-
+        SecuredJvm.Stores stores = SecuredJvm.stores(work);
         int port = ChildJvm.freePort();
-        try (ChildJvm child = Proof.start(secured(port, "-Dcom.sun.management.jmxremote.ssl=true",
-                "-Dcom.sun.management.jmxremote.registry.ssl=true", "-Djavax.net.ssl.keyStore=" + keyStore,
-                "-Djavax.net.ssl.keyStorePassword=" + STORE_PASSWORD))) {
-            List<String> trusting = List.of("-Djavax.net.ssl.trustStore=" + trustStore,
-                    "-Djavax.net.ssl.trustStorePassword=" + STORE_PASSWORD, "-Dclient.sslRegistry=true");
+        try (ChildJvm child = Proof.start(secured(port, stores.serverOptions().toArray(new String[0])))) {
+            List<String> trusting = with(stores.clientOptions(), "-Dclient.sslRegistry=true");
 
             List<String> steps = new ArrayList<>(List.of("get:*"));
             steps.addAll(OPERATION_STEPS);
@@ -207,8 +192,7 @@ class SecuredJmxIT {
 
             // jmxterm reaches the SSL registry with -s
             Jmxterm.Transcript t = Jmxterm.run(work, port, List.of("-u", "readonly", "-p", "ropass", "-s"),
-                    List.of("-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword="
-                            + STORE_PASSWORD), List.of("get -s Port", "run createHeapSnapshot denied"));
+                    stores.clientOptions(), List.of("get -s Port", "run createHeapSnapshot denied"));
             assertEquals(List.of(Integer.toString(port)), t.values("get -s Port"), t.all());
             assertTrue(t.output("run createHeapSnapshot denied").contains("#SecurityException: Access denied!"), t.all());
             assertFalse(Files.exists(dir.resolve("denied.hprof")));
@@ -221,42 +205,16 @@ class SecuredJmxIT {
     }
 
     private ChildJvm.Builder secured(int port, String... extra) throws IOException {
-        Path passwords = work.resolve("jmxremote.password");
-        Files.writeString(passwords, "readonly ropass\nreadwrite rwpass\n");
-        Files.setPosixFilePermissions(passwords, Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
-        Path access = work.resolve("jmxremote.access");
-        Files.writeString(access, "readonly readonly\nreadwrite readwrite\n");
-        List<String> args = new ArrayList<>(List.of(
-                "-Dcom.sun.management.jmxremote.port=" + port,
-                "-Dcom.sun.management.jmxremote.rmi.port=" + port,
-                "-Dcom.sun.management.jmxremote.host=127.0.0.1",
-                "-Djava.rmi.server.hostname=127.0.0.1",
-                "-Dcom.sun.management.jmxremote.password.file=" + passwords,
-                "-Dcom.sun.management.jmxremote.access.file=" + access));
-        args.addAll(List.of(extra));
-        return Proof.app().heap("64m").agent("").port(port).directory(dir).jvmArgs(args.toArray(new String[0]));
+        return SecuredJvm.builder(work, dir, port, List.of(extra));
     }
 
     private static Map<String, Object> credentials(String user, String password) {
-        return Map.of(JMXConnector.CREDENTIALS, new String[]{user, password});
+        return SecuredJvm.credentials(user, password);
     }
 
     private static List<String> with(List<String> base, String... more) {
         List<String> all = new ArrayList<>(base);
         all.addAll(List.of(more));
         return all;
-    }
-
-    private void keytool(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ChildJvm.javaHome().resolve("bin").resolve("keytool").toString());
-        cmd.addAll(List.of(args));
-        Path output = Files.createTempFile(work, "keytool-", ".txt");
-        Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            fail("keytool did not finish: " + Files.readString(output));
-        }
-        assertEquals(0, process.exitValue(), String.join(" ", cmd) + "\n" + Files.readString(output));
     }
 }

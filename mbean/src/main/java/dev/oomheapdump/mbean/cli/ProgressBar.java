@@ -31,23 +31,37 @@ final class ProgressBar implements AnalysisProgress, AutoCloseable {
 
     @Override
     public void update(String phase, double fraction) {
+        draw(fraction, seconds -> phase + "  " + seconds + " s");
+    }
+
+    /** A bar whose text says it all (no elapsed seconds added), such as a fetch's speed and time left. */
+    void show(String text, double fraction) {
+        draw(fraction, seconds -> text);
+    }
+
+    private void draw(double fraction, java.util.function.LongFunction<String> text) {
         long now = System.nanoTime();
         if (!terminal || now - start < QUIET_NANOS || now - lastDraw < 200_000_000L) {
             return;
         }
         lastDraw = now;
-        err.print("\r" + line(phase, fraction, (now - start) / 1_000_000_000L));
+        err.print("\r" + line(text.apply((now - start) / 1_000_000_000L), fraction));
         err.flush();
         drawn = true;
     }
 
-    /** {@code [#########           ]  45%  reading objects  12 s}, padded to clear what was there before. */
+    /** {@code [#########           ]  45%  reading objects  12 s} as {@link #update} draws it. */
     static String line(String phase, double fraction, long seconds) {
+        return line(phase + "  " + seconds + " s", fraction);
+    }
+
+    /** {@code [#########           ]  45%  text}, padded to clear what was there before. */
+    static String line(String text, double fraction) {
         double f = Math.max(0, Math.min(1, fraction));
         int filled = (int) Math.round(f * WIDTH);
-        String text = "[" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + String.format(java.util.Locale.ROOT, "%3d%%",
-                Math.round(f * 100)) + "  " + phase + "  " + seconds + " s";
-        return String.format(java.util.Locale.ROOT, "%-78s", text);
+        String bar = "[" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + String.format(java.util.Locale.ROOT, "%3d%%",
+                Math.round(f * 100)) + "  " + text;
+        return String.format(java.util.Locale.ROOT, "%-78s", bar);
     }
 
     @Override
