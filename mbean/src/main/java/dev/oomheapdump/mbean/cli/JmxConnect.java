@@ -77,9 +77,13 @@ final class JmxConnect {
             if (t instanceof UnknownHostException) {
                 return new IllegalArgumentException("unknown host '" + t.getMessage() + "' in " + target);
             }
-            if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
-                return new IllegalStateException("cannot connect to " + target + ": " + t.getMessage()
-                        + " (is the JVM running, with JMX on that port?)");
+            if (t instanceof ConnectException) {
+                return new IllegalStateException("cannot connect to " + target + ": connection refused (nothing "
+                        + "listens on that port: is the JVM running, with JMX on that port?)");
+            }
+            if (t instanceof NoRouteToHostException) {
+                return new IllegalStateException("cannot connect to " + target + ": no route to the host (is the "
+                        + "host up and reachable from here?)");
             }
             if (t instanceof SocketTimeoutException) {
                 return new IllegalStateException("cannot connect to " + target + ": timed out");
