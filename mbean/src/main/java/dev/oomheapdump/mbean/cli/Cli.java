@@ -24,7 +24,7 @@ public final class Cli {
             "                                before the leak so you can connect JConsole)",
             "  attach PID [OPTIONS]          load the agent into a running JVM (again: change its runtime policy)",
             "  list DIR                      list what the suite left in DIR: kind, size, complete or truncated",
-            "  check FILE                    tell whether a .hprof or .jfr file is complete",
+            "  check FILE                    tell whether a .hprof, .hprof.gz or .jfr file is complete",
             "  fetch [--user U --password-file F] [--ssl] [--limit-rate RATE] TARGET NAME OUT",
             "                                copy a listed complete file from a remote JVM over JMX (TARGET: host:port",
             "                                or a service:jmx URL; OUT: a new file or a folder): several reads at once,",
