@@ -114,9 +114,11 @@ class OomServiceDiskTest {
         Path first = service.createHeapSnapshot("first");
         Files.setLastModifiedTime(first, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
         Path second = service.createHeapSnapshot("second");
-        await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(first));
+        // the event follows the delete: wait for it, not for the file to go
+        OomEvent deleted = await().atMost(Duration.ofSeconds(10)).until(() -> events.stream()
+                .filter(e -> e.type().equals(OomEvent.FILE_DELETED)).findFirst(), java.util.Optional::isPresent).get();
+        assertFalse(Files.exists(first));
         assertTrue(Files.exists(second));
-        OomEvent deleted = events.stream().filter(e -> e.type().equals(OomEvent.FILE_DELETED)).findFirst().orElseThrow();
         assertEquals(first.toString(), deleted.data().get("path"));
         assertEquals("retention: maxDumps=1", deleted.data().get("reason"));
     }
