@@ -61,12 +61,19 @@ class RetentionIT {
         }
     }
 
+    /** The reason of the file's deletion, once its notification came (JMX delivers it after the listing changed). */
+    private String deletionReason(ChildJvm child, String name) {
+        child.await(Duration.ofSeconds(30), "the deletion of " + name + " notified")
+                .until(() -> notifiedReason(name).isPresent());
+        return notifiedReason(name).orElseThrow();
+    }
+
     @SuppressWarnings("unchecked")
-    private String deletionReason(String name) {
+    private java.util.Optional<String> notifiedReason(String name) {
         return notifications.stream().filter(n -> n.getType().equals("dev.oomheapdump.file.deleted"))
                 .map(n -> (Map<String, String>) n.getUserData())
                 .filter(d -> d.get("path").equals(dir.resolve(name).toString())).map(d -> d.get("reason"))
-                .findFirst().orElse("(not notified)");
+                .findFirst();
     }
 
     @Test
@@ -77,13 +84,13 @@ class RetentionIT {
             child.send("swallow 64 0"); // the JVM's hook dumps the OOM, the application catches it and lives on
             child.awaitLine("SWALLOWED", Duration.ofSeconds(60));
             awaitDumps(child, remote, List.of("s2.hprof", "crash.hprof"));
-            assertEquals("retention: maxDumps=2", deletionReason("s1.hprof"));
+            assertEquals("retention: maxDumps=2", deletionReason(child, "s1.hprof"));
 
             remote.createHeapSnapshot("s3");
             awaitDumps(child, remote, List.of("crash.hprof", "s3.hprof"));
             remote.createHeapSnapshot("s4");
             awaitDumps(child, remote, List.of("crash.hprof", "s4.hprof"));
-            assertEquals("retention: maxDumps=2", deletionReason("s3.hprof"), "a snapshot, never the OOM dump");
+            assertEquals("retention: maxDumps=2", deletionReason(child, "s3.hprof"), "a snapshot, never the OOM dump");
             assertEquals(List.of("crash.hprof", "s4.hprof"), Files.list(dir).map(p -> p.getFileName().toString())
                     .filter(n -> !n.startsWith(".")).sorted().collect(Collectors.toList()), "and on disk");
         }
@@ -97,7 +104,7 @@ class RetentionIT {
             long kept = Files.size(dir.resolve("b.hprof")) + Files.size(dir.resolve("c.hprof"));
             remote.applyPolicy("maxBytes=" + (kept + Files.size(dir.resolve("c.hprof")) / 2));
             awaitDumps(child, remote, List.of("b.hprof", "c.hprof"));
-            assertTrue(deletionReason("a.hprof").startsWith("retention: maxBytes="), deletionReason("a.hprof"));
+            assertTrue(deletionReason(child, "a.hprof").startsWith("retention: maxBytes="), deletionReason(child, "a.hprof"));
         }
     }
 
@@ -109,8 +116,8 @@ class RetentionIT {
             assertEquals(16, remote.readArtifact("fetched", 0, 16).length);
             remote.applyPolicy("maxDumps=1");
             awaitDumps(child, remote, List.of("fetched.hprof"));
-            assertEquals("retention: maxDumps=1", deletionReason("b.hprof"));
-            assertEquals("retention: maxDumps=1", deletionReason("c.hprof"));
+            assertEquals("retention: maxDumps=1", deletionReason(child, "b.hprof"));
+            assertEquals("retention: maxDumps=1", deletionReason(child, "c.hprof"));
         }
     }
 }
