@@ -20,7 +20,7 @@ public record FetchResult(Path file, long bytes, long resumedFrom, String sha256
     }
 
     /**
-     * {@code 1240000000 bytes in 3.1 s (400.0 MB/s) to /home/me/x.hprof, SHA-256 verified 3f5a...}: the line the
+     * {@code 1240000000 bytes in 3.1 s (400.0 MB/s) to ./x.hprof, SHA-256 verified 3f5a...}: the line the
      * command line ends with and the tab shows.
      */
     public String summary() {
