@@ -8,20 +8,17 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.rmi.ssl.SslRMIClientSocketFactory;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.MalformedURLException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.rmi.ConnectIOException;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * A remote JMX connection as the command line opens it: optional credentials (the JDK agent's password file) and
- * TLS for the RMI registry with the JDK's standard {@code javax.net.ssl.*} settings. Every way it can fail becomes
- * one line that says what to do: {@link IllegalArgumentException} for what the user typed (an unknown host, missing
- * or wrong credentials), {@link IllegalStateException} for the rest.
+ * TLS for the RMI registry with the JDK's standard {@code javax.net.ssl.*} settings. A failure only it can explain
+ * says what to do: {@link IllegalArgumentException} for missing or wrong credentials, {@link IllegalStateException}
+ * for TLS on one side only; the rest is an {@link IOException} "cannot connect to TARGET" that {@link Failures}
+ * words (an unknown host is bad input there too).
  */
 final class JmxConnect {
 
@@ -35,7 +32,7 @@ final class JmxConnect {
      * @param password with {@code user}
      * @param ssl      the registry speaks TLS ({@code com.sun.management.jmxremote.registry.ssl=true})
      */
-    static JMXConnector open(String url, String target, String user, String password, boolean ssl) {
+    static JMXConnector open(String url, String target, String user, String password, boolean ssl) throws IOException {
         Map<String, Object> environment = new HashMap<>();
         if (user != null) {
             environment.put(JMXConnector.CREDENTIALS, new String[]{user, password});
@@ -69,45 +66,31 @@ final class JmxConnect {
                 + "): check the user and the password");
     }
 
-    private static RuntimeException explain(IOException e, String target, boolean ssl) {
+    /**
+     * What only this connection knows (credentials, TLS on or off) becomes its own line here; any other failure
+     * (refused, unknown host, no route, no answer) is worded by {@link Failures}, the one place the command line
+     * words network failures, behind "cannot connect to TARGET".
+     */
+    private static IOException explain(IOException e, String target, boolean ssl) {
         for (Throwable t = e; t != null; t = next(t)) {
             if (t instanceof SecurityException) {
-                return new IllegalArgumentException("authentication failed at " + target + ": " + t.getMessage());
-            }
-            if (t instanceof UnknownHostException) {
-                return new IllegalArgumentException("unknown host '" + t.getMessage() + "' in " + target);
-            }
-            if (t instanceof ConnectException) {
-                return new IllegalStateException("cannot connect to " + target + ": connection refused (nothing "
-                        + "listens on that port: is the JVM running, with JMX on that port?)");
-            }
-            if (t instanceof NoRouteToHostException) {
-                return new IllegalStateException("cannot connect to " + target + ": no route to the host (is the "
-                        + "host up and reachable from here?)");
-            }
-            if (t instanceof SocketTimeoutException) {
-                return new IllegalStateException("cannot connect to " + target + ": timed out");
+                throw new IllegalArgumentException("authentication failed at " + target + ": " + t.getMessage());
             }
             if (t instanceof SSLHandshakeException) {
-                return new IllegalStateException("TLS handshake with " + target + " failed (" + t.getMessage()
+                throw new IllegalStateException("TLS handshake with " + target + " failed (" + t.getMessage()
                         + "): this Java must trust the JVM's certificate: java -Djavax.net.ssl.trustStore=FILE "
                         + "-Djavax.net.ssl.trustStorePassword=... -jar oom-heapdump-agent.jar fetch --ssl ...");
             }
             if (t instanceof SSLException && ssl) {
-                return new IllegalStateException(target + " does not speak TLS (" + t.getMessage()
+                throw new IllegalStateException(target + " does not speak TLS (" + t.getMessage()
                         + "): leave out --ssl");
             }
             if (t instanceof ConnectIOException && !ssl) {
-                return new IllegalStateException(target + " did not answer as a plain RMI registry (" + t.getMessage()
+                throw new IllegalStateException(target + " did not answer as a plain RMI registry (" + t.getMessage()
                         + "): when its registry uses TLS (com.sun.management.jmxremote.registry.ssl=true), add --ssl");
             }
         }
-        Throwable root = e;
-        while (next(root) != null) {
-            root = next(root);
-        }
-        return new IllegalStateException("cannot connect to " + target + ": " + (root.getMessage() == null
-                ? root.toString() : root.getMessage()));
+        return new IOException("cannot connect to " + target, e);
     }
 
     /** The cause, also where JNDI keeps it as its root exception. */
