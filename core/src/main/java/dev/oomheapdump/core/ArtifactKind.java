@@ -8,8 +8,11 @@ public enum ArtifactKind {
     HEAP_SNAPSHOT("heap snapshot", ".hprof", ".hprof.gz"),
     /** A heap dump made by the out-of-memory policy (the JVM's hook, the GC monitor, the OOM trap). */
     OOM_DUMP("OOM dump", ".hprof", ".hprof.gz"),
-    /** A JFR recording of CPU samples made on request. */
-    CPU_PROFILE("CPU profile", ".jfr"),
+    /**
+     * A profile made on request (CPU, wall clock, allocations or locks): its JFR recording and the views
+     * {@code profileFormats} adds beside it (flame graph, collapsed stacks, pprof).
+     */
+    CPU_PROFILE("CPU profile", ".jfr", ".html", ".collapsed", ".pprof"),
     /** What filled the heap of a dump: its analysis, as JSON and as the text summary for people. */
     HEAP_REPORT("heap report", ".report.json", ".report.txt");
 

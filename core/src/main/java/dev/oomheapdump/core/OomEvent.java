@@ -32,10 +32,15 @@ public record OomEvent(String type, String message, Map<String, String> data) {
     /** {@code maxDumps} or {@code maxBytes} cannot be met: what is over the bound is protected (told once). */
     public static final String RETENTION_UNMET = "retention.unmet";
 
+    /** async-profiler could not record a profile as asked (told once per reason): what records it instead. */
+    public static final String PROFILER_FALLBACK = "profiler.fallback";
+    /** A view of a profile ({@code profileFormats}: flame graph, collapsed, pprof) could not be made; the .jfr is kept. */
+    public static final String PROFILE_VIEW_FAILED = "profile.view.failed";
+
     /** Every type, for listeners that declare what they may receive. */
     public static final java.util.List<String> TYPES = java.util.List.of(FILE_CREATED, FILE_DELETED, OOM_DUMP_STARTED,
             OOM_DUMP_CREATED, OOM_DUMP_FAILED, JOB_STARTED, JOB_ENDED, POLICY_CHANGED, ANALYSIS_FAILED, DUMP_REFUSED,
-            HOOK_DISARMED, HOOK_ARMED, RETENTION_UNMET);
+            HOOK_DISARMED, HOOK_ARMED, RETENTION_UNMET, PROFILER_FALLBACK, PROFILE_VIEW_FAILED);
 
     public OomEvent {
         data = Map.copyOf(data);

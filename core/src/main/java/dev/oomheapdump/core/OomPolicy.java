@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.OptionalInt;
 
 /**
@@ -20,7 +21,7 @@ import java.util.OptionalInt;
  * <pre>
  * heapdumpOnOOM=true  OOMImplementation=NATIVE_HOOK  path=OoM-pid-&lt;pid&gt;  addTimestamp=false
  * port=(none)  limit=3  threshold=70  directory=(folder of an absolute path, else ./heapdumps)  analyze=off
- * gzip=0  maxDumps=0 (no bound)  maxBytes=0 (no bound)  minFreeDisk=5%
+ * gzip=0  maxDumps=0 (no bound)  maxBytes=0 (no bound)  minFreeDisk=5%  profileFormats=jfr,html  profiler=auto
  * </pre>
  * Every way to build or change a policy validates every value first and names the bad option and
  * value in an {@link IllegalArgumentException}; a policy is never half changed.
@@ -40,14 +41,16 @@ public final class OomPolicy {
     public static final String MAX_DUMPS = "maxDumps";
     public static final String MAX_BYTES = "maxBytes";
     public static final String MIN_FREE_DISK = "minFreeDisk";
+    public static final String PROFILE_FORMATS = "profileFormats";
+    public static final String PROFILER = "profiler";
 
     /** Every option key, in documentation order. */
     public static final List<String> KEYS = List.of(HEAPDUMP_ON_OOM, OOM_IMPLEMENTATION, PATH, ADD_TIMESTAMP,
-            PORT, LIMIT, THRESHOLD, DIRECTORY, ANALYZE, GZIP, MAX_DUMPS, MAX_BYTES, MIN_FREE_DISK);
+            PORT, LIMIT, THRESHOLD, DIRECTORY, ANALYZE, GZIP, MAX_DUMPS, MAX_BYTES, MIN_FREE_DISK, PROFILE_FORMATS, PROFILER);
 
     /** The options that may change while the JVM runs; {@code port} and {@code directory} are fixed at start. */
     public static final List<String> RUNTIME_KEYS = List.of(HEAPDUMP_ON_OOM, OOM_IMPLEMENTATION, PATH,
-            ADD_TIMESTAMP, LIMIT, THRESHOLD, ANALYZE, GZIP, MAX_DUMPS, MAX_BYTES, MIN_FREE_DISK);
+            ADD_TIMESTAMP, LIMIT, THRESHOLD, ANALYZE, GZIP, MAX_DUMPS, MAX_BYTES, MIN_FREE_DISK, PROFILE_FORMATS, PROFILER);
 
     public static final int MIN_THRESHOLD = 1;
     public static final int MAX_THRESHOLD = 99;
@@ -67,6 +70,20 @@ public final class OomPolicy {
     private final Path directory;
     private final AutoAnalysis analyze;
     private final Retention retention;
+    private final Profiles profiles;
+
+    /** What records profiles, as option {@code profiler} chooses. */
+    public enum ProfilerChoice {
+        /** async-profiler where it loads, else JDK Flight Recorder. */
+        AUTO,
+        /** JDK Flight Recorder only: no native code is ever loaded. */
+        JFR
+    }
+
+    /** The options of profiles: what they leave and what records them. */
+    private record Profiles(Set<ProfileFormat> formats, ProfilerChoice profiler) {
+        static final Profiles DEFAULT = new Profiles(ProfileFormat.DEFAULT, ProfilerChoice.AUTO);
+    }
 
     /** The options that bound what the suite keeps: compression, count, bytes, free disk. */
     private static final class Retention {
@@ -84,7 +101,8 @@ public final class OomPolicy {
     }
 
     private OomPolicy(boolean heapdumpOnOOM, OomImplementation implementation, String path, boolean addTimestamp,
-                      int port, int limit, int threshold, Path directory, AutoAnalysis analyze, Retention retention) {
+                      int port, int limit, int threshold, Path directory, AutoAnalysis analyze, Retention retention,
+                      Profiles profiles) {
         this.heapdumpOnOOM = heapdumpOnOOM;
         this.implementation = implementation;
         this.path = path;
@@ -95,6 +113,7 @@ public final class OomPolicy {
         this.directory = directory;
         this.analyze = analyze;
         this.retention = retention;
+        this.profiles = profiles;
     }
 
     /** The defaults, with {@code directory} resolved against the working directory. */
@@ -113,18 +132,24 @@ public final class OomPolicy {
 
     /**
      * Splits {@code key=value,key=value} into a map, refusing duplicate keys and entries without {@code =}.
-     * Keys and values are trimmed; empty entries (a trailing comma) are skipped.
+     * Keys and values are trimmed; empty entries (a trailing comma) are skipped. A list option takes the entries
+     * without {@code =} that follow it: {@code profileFormats=jfr,html,pprof,port=9010}.
      */
     public static Map<String, String> parseArguments(String arguments) {
         Map<String, String> map = new LinkedHashMap<>();
         if (arguments == null || arguments.isBlank()) {
             return map;
         }
+        String listKey = null;
         for (String entry : arguments.split(",")) {
             if (entry.isBlank()) {
                 continue;
             }
             int eq = entry.indexOf('=');
+            if (eq < 0 && listKey != null) {
+                map.put(listKey, map.get(listKey) + "," + entry.trim());
+                continue;
+            }
             if (eq < 0) {
                 throw new IllegalArgumentException("Option '" + FileNames.shorten(entry.trim()) + "' has no value: write "
                         + FileNames.shorten(entry.trim()) + "=<value> (options are key=value,key=value)");
@@ -134,6 +159,7 @@ public final class OomPolicy {
             if (map.putIfAbsent(key, value) != null) {
                 throw new IllegalArgumentException("Option '" + FileNames.shorten(key) + "' is given twice");
             }
+            listKey = PROFILE_FORMATS.equals(key) ? key : null;
         }
         return map;
     }
@@ -216,6 +242,8 @@ public final class OomPolicy {
         int maxDumps = base == null ? 0 : base.retention.maxDumps;
         long maxBytes = base == null ? 0 : base.retention.maxBytes;
         MinFreeDisk minFreeDisk = base == null ? MinFreeDisk.DEFAULT : base.retention.minFreeDisk;
+        Set<ProfileFormat> profileFormats = base == null ? Profiles.DEFAULT.formats : base.profiles.formats;
+        ProfilerChoice profiler = base == null ? Profiles.DEFAULT.profiler : base.profiles.profiler;
 
         if (options.containsKey(HEAPDUMP_ON_OOM)) {
             heapdumpOnOOM = parseBoolean(HEAPDUMP_ON_OOM, options.get(HEAPDUMP_ON_OOM));
@@ -249,6 +277,12 @@ public final class OomPolicy {
         }
         if (options.containsKey(MIN_FREE_DISK)) {
             minFreeDisk = MinFreeDisk.parse(options.get(MIN_FREE_DISK));
+        }
+        if (options.containsKey(PROFILE_FORMATS)) {
+            profileFormats = ProfileFormat.parse(PROFILE_FORMATS, options.get(PROFILE_FORMATS));
+        }
+        if (options.containsKey(PROFILER)) {
+            profiler = parseEnum(PROFILER, options.get(PROFILER), ProfilerChoice.values(), "auto or jfr");
         }
 
         // path and directory depend on each other: an absolute path gives the default directory,
@@ -298,7 +332,7 @@ public final class OomPolicy {
             path = FileNames.checkBaseName("option 'path'", fileName, ArtifactKind.OOM_DUMP);
         }
         return new OomPolicy(heapdumpOnOOM, implementation, path, addTimestamp, port, limit, threshold, directory,
-                analyze, new Retention(gzip, maxDumps, maxBytes, minFreeDisk));
+                analyze, new Retention(gzip, maxDumps, maxBytes, minFreeDisk), new Profiles(profileFormats, profiler));
     }
 
     private static Path toPath(String key, String value) {
@@ -415,6 +449,16 @@ public final class OomPolicy {
         return retention.minFreeDisk;
     }
 
+    /** What a profile leaves: its {@code .jfr} always, and the views beside it. */
+    public Set<ProfileFormat> profileFormats() {
+        return profiles.formats;
+    }
+
+    /** What records profiles. */
+    public ProfilerChoice profiler() {
+        return profiles.profiler;
+    }
+
     /** The only folder the suite writes to, lists and deletes from: absolute and normalized. */
     public Path directory() {
         return directory;
@@ -426,7 +470,8 @@ public final class OomPolicy {
 
     /**
      * Every option as text, in documentation order; {@code port} is absent when not set, {@code analyze} when off,
-     * {@code gzip}, {@code maxDumps}, {@code maxBytes} when 0 and {@code minFreeDisk} when it is the default.
+     * {@code gzip}, {@code maxDumps}, {@code maxBytes} when 0, {@code minFreeDisk}, {@code profileFormats} and
+     * {@code profiler} when they are the default.
      */
     public Map<String, String> toMap() {
         Map<String, String> map = new LinkedHashMap<>();
@@ -454,6 +499,12 @@ public final class OomPolicy {
         }
         if (!retention.minFreeDisk.equals(MinFreeDisk.DEFAULT)) {
             map.put(MIN_FREE_DISK, retention.minFreeDisk.toString());
+        }
+        if (!profiles.formats.equals(Profiles.DEFAULT.formats)) {
+            map.put(PROFILE_FORMATS, ProfileFormat.text(profiles.formats));
+        }
+        if (profiles.profiler != Profiles.DEFAULT.profiler) {
+            map.put(PROFILER, profiles.profiler.name().toLowerCase(Locale.ROOT));
         }
         return Collections.unmodifiableMap(map);
     }

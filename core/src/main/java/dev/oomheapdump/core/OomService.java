@@ -1,6 +1,6 @@
 package dev.oomheapdump.core;
 
-import dev.oomheapdump.core.job.CpuProfiler;
+import dev.oomheapdump.core.job.Profiler;
 import dev.oomheapdump.core.job.HeapDumper;
 import dev.oomheapdump.core.job.HeapReports;
 import dev.oomheapdump.core.job.JobGuard;
@@ -53,6 +53,7 @@ public final class OomService implements Closeable {
     private final OomTriggers triggers;
     private final DirectoryWatcher watcher;
     private final HeapReports reports;
+    private final Profiler profiler;
     private final OomDumpWriter writer;
     private final Retention retention;
     private final ArtifactReader reader;
@@ -69,7 +70,8 @@ public final class OomService implements Closeable {
         this.store = store;
         Clock clock = Clock.systemUTC();
         HeapDumper dumper = new HeapDumper();
-        this.jobs = new RequestedJobs(store, guard, dumper, new CpuProfiler(), events, clock, this::policy);
+        this.profiler = new Profiler(store.directory());
+        this.jobs = new RequestedJobs(store, guard, dumper, profiler, events, clock, this::policy);
         this.writer = new OomDumpWriter(store, guard, dumper, events, this::policy);
         this.triggers = new OomTriggers(policy, store, writer::write, armer, monitors, events, clock);
         this.retention = new Retention(store, events::emit);
@@ -272,17 +274,29 @@ public final class OomService implements Closeable {
         return jobs.heapSnapshot(name);
     }
 
+    /** A CPU profile: {@link #createProfile} with {@link ProfileEvent#CPU}. */
+    public Path createCpuProfile(String name, Duration duration) throws IOException {
+        return createProfile(name, ProfileEvent.CPU, duration);
+    }
+
     /**
-     * Records a CPU profile for {@code duration} and returns its path once written. An OOM dump of the
-     * policy ends it early; what was recorded is kept.
+     * Records a profile of {@code event} for {@code duration} and returns the path of its {@code .jfr} once written;
+     * the views option {@code profileFormats} asks for lie beside it ({@code .html}, {@code .collapsed},
+     * {@code .pprof}). An OOM dump of the policy ends it early; what was recorded is kept.
      *
      * @param name as for {@link #createHeapSnapshot}; {@code .jfr} is appended when missing
-     * @throws IllegalArgumentException on a bad name, one that exists, or a duration out of range
+     * @throws IllegalArgumentException on a bad name, one that exists, a duration out of range, or an event the
+     *                                  engine cannot record (wall clock under JDK Flight Recorder)
      * @throws IllegalStateException    when another job runs
      * @throws IOException              when the profile cannot be written
      */
-    public Path createCpuProfile(String name, Duration duration) throws IOException {
-        return jobs.cpuProfile(name, duration);
+    public Path createProfile(String name, ProfileEvent event, Duration duration) throws IOException {
+        return jobs.profile(name, event, duration);
+    }
+
+    /** The engine the next profile uses under the current policy. */
+    public Profiler.Engine profilerEngine() {
+        return profiler.engine(policy.profiler() == OomPolicy.ProfilerChoice.JFR);
     }
 
     /**
@@ -316,9 +330,25 @@ public final class OomService implements Closeable {
         return deletedAll(store.deleteAll(Set.of(ArtifactKind.HEAP_SNAPSHOT), ArtifactKind.HEAP_SNAPSHOT.label()));
     }
 
-    /** Deletes one CPU profile this suite made; see {@link #deleteHeapSnapshot}. */
+    /**
+     * Deletes one profile file this suite made; see {@link #deleteHeapSnapshot}. A recording ({@code .jfr}, or the
+     * name without extension) goes with its views; a view alone leaves the recording.
+     */
     public boolean deleteCpuProfile(String name) {
-        return deleted(store.delete(name, Set.of(ArtifactKind.CPU_PROFILE), ArtifactKind.CPU_PROFILE.label()));
+        Optional<Artifact> deleted = store.delete(name, Set.of(ArtifactKind.CPU_PROFILE), ArtifactKind.CPU_PROFILE.label());
+        boolean any = deleted(deleted);
+        String recording = deleted.map(a -> a.path().getFileName().toString())
+                .filter(n -> n.endsWith(ProfileFormat.JFR.extension())).orElse(null);
+        if (recording != null) {
+            String base = recording.substring(0, recording.length() - ProfileFormat.JFR.extension().length());
+            for (ProfileFormat format : ProfileFormat.values()) {
+                if (format != ProfileFormat.JFR && store.find(base + format.extension()).isPresent()) {
+                    any |= deleted(store.delete(base + format.extension(), Set.of(ArtifactKind.CPU_PROFILE),
+                            ArtifactKind.CPU_PROFILE.label()));
+                }
+            }
+        }
+        return any;
     }
 
     /** Deletes every CPU profile this suite made. */

@@ -69,4 +69,10 @@ public final class Sizes {
         }
         return bytes + units[unit];
     }
+
+    /** The heap this JVM may still take: its maximum less what is in use now (garbage included). */
+    public static long freeHeap() {
+        Runtime runtime = Runtime.getRuntime();
+        return runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+    }
 }

@@ -101,13 +101,20 @@ class OomServiceTest {
         Path profile = service.createCpuProfile("", Duration.ofMillis(300));
         assertTrue(profile.getFileName().toString().matches("cpuprofile-\\d{8}-\\d{6}-\\d{3}\\.jfr"), profile.toString());
         assertTrue(JfrFile.check(profile).complete());
+        // the profile's flame graph (profileFormats=jfr,html by default) is made inside the job
         assertEquals(List.of(OomEvent.JOB_STARTED, OomEvent.FILE_CREATED, OomEvent.JOB_ENDED, OomEvent.JOB_STARTED,
-                OomEvent.FILE_CREATED, OomEvent.JOB_ENDED), events.stream().map(OomEvent::type).collect(java.util.stream.Collectors.toList()));
+                OomEvent.FILE_CREATED, OomEvent.FILE_CREATED, OomEvent.JOB_ENDED), events.stream().map(OomEvent::type)
+                .collect(java.util.stream.Collectors.toList()));
         assertEquals(snapshot.toString(), events.get(1).data().get("path"));
+        Path flame = profile.resolveSibling(profile.getFileName().toString().replace(".jfr", ".html"));
+        assertEquals(flame.toString(), events.get(5).data().get("path"));
+        assertTrue(java.nio.file.Files.readString(flame).contains("</html>"));
 
         assertTrue(service.deleteHeapSnapshot("snap"));
         assertEquals(OomEvent.FILE_DELETED, events.get(events.size() - 1).type());
-        assertEquals(List.of(profile), service.deleteAllCpuProfiles());
+        assertTrue(service.deleteCpuProfile(profile.getFileName().toString()), "the recording goes with its flame graph");
+        assertFalse(java.nio.file.Files.exists(flame));
+        assertEquals(List.of(), service.deleteAllCpuProfiles());
         assertTrue(service.artifacts().isEmpty());
     }
 

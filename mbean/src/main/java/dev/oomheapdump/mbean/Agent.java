@@ -2,6 +2,7 @@ package dev.oomheapdump.mbean;
 
 import dev.oomheapdump.core.OomPolicy;
 import dev.oomheapdump.core.Daemons;
+import dev.oomheapdump.core.job.Profiler;
 import dev.oomheapdump.core.store.ArtifactStore;
 import dev.oomheapdump.mbean.AgentOutcome.State;
 
@@ -58,6 +59,9 @@ public final class Agent {
         } catch (IllegalArgumentException e) {
             report(attempt, State.FAILED, "bad option: " + e.getMessage() + "; nothing installed, the application runs on");
             return;
+        }
+        if (instrumentation != null) {
+            Profiler.useInstrumentation(instrumentation);
         }
         Optional<OomHeapdump> existing = Installation.current();
         if (existing.isPresent()) {

@@ -1,7 +1,8 @@
 package dev.oomheapdump.mbean;
 
 import dev.oomheapdump.core.Daemons;
-import dev.oomheapdump.core.job.CpuProfiler;
+import dev.oomheapdump.core.ProfileEvent;
+import dev.oomheapdump.core.job.Profiler;
 import dev.oomheapdump.core.trigger.OomTrap;
 import dev.oomheapdump.core.OomPolicy;
 import dev.oomheapdump.core.OomService;
@@ -141,12 +142,17 @@ public final class OomHeapdump implements AutoCloseable {
 
     /** Records a CPU profile for 30 seconds; see {@link OomHeapdumpMXBean#createCpuProfile}. */
     public CompletableFuture<Path> createCpuProfile(String path) {
-        return createCpuProfile(path, CpuProfiler.DEFAULT_DURATION);
+        return createCpuProfile(path, Profiler.DEFAULT_DURATION);
     }
 
     /** Records a CPU profile; see {@link OomHeapdumpMXBean#createCpuProfile}. */
     public CompletableFuture<Path> createCpuProfile(String path, Duration duration) {
-        return async(() -> service.createCpuProfile(path, duration));
+        return createProfile(path, ProfileEvent.CPU, duration);
+    }
+
+    /** Records a profile of {@code event}; see {@link OomHeapdumpMXBean#createProfile}. */
+    public CompletableFuture<Path> createProfile(String path, ProfileEvent event, Duration duration) {
+        return async(() -> service.createProfile(path, event, duration));
     }
 
     /**

@@ -3,7 +3,9 @@ package dev.oomheapdump.mbean;
 import dev.oomheapdump.core.Artifact;
 import dev.oomheapdump.core.ArtifactKind;
 import dev.oomheapdump.core.Daemons;
-import dev.oomheapdump.core.job.CpuProfiler;
+import dev.oomheapdump.core.ProfileEvent;
+import dev.oomheapdump.core.ProfileFormat;
+import dev.oomheapdump.core.job.Profiler;
 import dev.oomheapdump.core.store.ArtifactReader;
 import dev.oomheapdump.core.OomEvent;
 import dev.oomheapdump.core.OomPolicy;
@@ -51,7 +53,7 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
             Map.entry("Port", "JMX remote port the agent was asked to listen on; 0 when none"),
             Map.entry("Directory", "The only folder the suite writes to, lists and deletes from (on the JVM's host)"),
             Map.entry("HeapSnapshots", "Complete heap dumps (snapshots and OOM dumps, this run and earlier ones)"),
-            Map.entry("CpuProfiles", "Complete CPU profiles (.jfr)"),
+            Map.entry("CpuProfiles", "Complete profiles (.jfr, and the .html, .collapsed, .pprof made from them)"),
             Map.entry("Artifacts", "Every file the suite made in Directory, with kind, size, state, origin and id"),
             Map.entry("Busy", "True while a heap snapshot, CPU profile or OOM dump is being made"),
             Map.entry("CurrentJob", "What runs and since when; empty when idle"),
@@ -63,14 +65,20 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
                     + "run's too); 0 when none"),
             Map.entry("FailedDumpCount", "Heap dumps started in this JVM that failed (OOM dumps and snapshots)"),
             Map.entry("HookArmed", "True while the JVM's own OOM hook (HeapDumpOnOutOfMemoryError) is armed by the suite"),
-            Map.entry("ProfilerEngine", "What records profiles: JFR or ASYNC_PROFILER"),
+            Map.entry("ProfilerEngine", "What records the next profile: ASYNC_PROFILER where it loads, else JFR"),
+            Map.entry("ProfileFormats", "What a profile leaves beside its .jfr: any of html (flame graph), collapsed, "
+                    + "pprof, e.g. jfr,html"),
+            Map.entry("Profiler", "auto: async-profiler where it loads, else JDK Flight Recorder; jfr: JFR only"),
+            Map.entry("createProfile", "Record a profile (cpu, wall, alloc or lock) to a .jfr in Directory, with the "
+                    + "ProfileFormats files beside it; returns the .jfr path when written"),
             Map.entry("createHeapSnapshot", "Dump the live heap to a .hprof (.hprof.gz under Gzip) in Directory; "
                     + "returns its path when complete"),
-            Map.entry("createCpuProfile", "Record a JFR CPU profile to a .jfr in Directory; returns its path when written"),
+            Map.entry("createCpuProfile", "Record a CPU profile to a .jfr in Directory (createProfile with event cpu); "
+                    + "returns its path when written"),
             Map.entry("deleteHeapSnapshot", "Delete one heap dump the suite made (snapshot or OOM dump)"),
             Map.entry("deleteAllHeapSnapshots", "Delete every heap snapshot made on request (OOM dumps are kept)"),
-            Map.entry("deleteCpuProfile", "Delete one CPU profile the suite made"),
-            Map.entry("deleteAllCpuProfiles", "Delete every CPU profile the suite made"),
+            Map.entry("deleteCpuProfile", "Delete one profile file the suite made (a .jfr goes with its views)"),
+            Map.entry("deleteAllCpuProfiles", "Delete every profile file the suite made"),
             Map.entry("applyPolicy", "Change several policy options at once (key=value,key=value); all or nothing"),
             Map.entry("readArtifact", "Read bytes of a listed complete file, to fetch it over JMX"),
             Map.entry("artifactSha256", "SHA-256 (hex) of a listed complete file, to verify a fetch; cached per file"),
@@ -84,12 +92,15 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
             Map.entry("readHeapReport", "The text summary of a dump's report (run analyzeHeapSnapshot first)"));
 
     private static final Map<String, String[][]> PARAMETERS = Map.of(
+            "createProfile", new String[][]{{"path", "File name in Directory (empty: generated); .jfr is appended"},
+                    {"event", "cpu, wall (where threads wait; async-profiler only), alloc or lock (empty: cpu)"},
+                    {"duration", "Milliseconds to record, 1 to 3600000 (e.g. 30000)"}},
             "createHeapSnapshot", new String[][]{{"path", "File name in Directory (empty: generated); .hprof or "
                     + ".hprof.gz is appended"}},
             "createCpuProfile", new String[][]{{"path", "File name in Directory (empty: generated); .jfr is appended"},
                     {"duration", "Milliseconds to record, 1 to 3600000 (e.g. 30000)"}},
             "deleteHeapSnapshot", new String[][]{{"path", "File name or absolute path of a listed heap dump"}},
-            "deleteCpuProfile", new String[][]{{"path", "File name or absolute path of a listed CPU profile"}},
+            "deleteCpuProfile", new String[][]{{"path", "File name or absolute path of a listed profile file"}},
             "applyPolicy", new String[][]{{"options", "e.g. OOMImplementation=GC_MONITORING,threshold=80,limit=2"}},
             "readArtifact", new String[][]{{"path", "File name or absolute path of a listed file"},
                     {"offset", "First byte to read"}, {"length", "Bytes to read, 1 to 8388608"}},
@@ -394,7 +405,27 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
 
     @Override
     public String getProfilerEngine() {
-        return CpuProfiler.ENGINE;
+        return service.profilerEngine().name();
+    }
+
+    @Override
+    public String getProfileFormats() {
+        return ProfileFormat.text(service.policy().profileFormats());
+    }
+
+    @Override
+    public void setProfileFormats(String profileFormats) {
+        change(OomPolicy.PROFILE_FORMATS, profileFormats);
+    }
+
+    @Override
+    public String getProfiler() {
+        return service.policy().profiler().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @Override
+    public void setProfiler(String profiler) {
+        change(OomPolicy.PROFILER, profiler);
     }
 
     // ---- operations ----
@@ -410,9 +441,15 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
 
     @Override
     public String createCpuProfile(String path, long duration) {
-        Duration checked = CpuProfiler.checkDuration(duration);
+        return createProfile(path, ProfileEvent.CPU.id(), duration);
+    }
+
+    @Override
+    public String createProfile(String path, String event, long duration) {
+        ProfileEvent parsed = ProfileEvent.parse(event);
+        Duration checked = Profiler.checkDuration(duration);
         try {
-            return service.createCpuProfile(path, checked).toString();
+            return service.createProfile(path, parsed, checked).toString();
         } catch (IOException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }

@@ -132,8 +132,26 @@ public interface OomHeapdumpMXBean {
     /** True while the JVM's own OOM hook ({@code HeapDumpOnOutOfMemoryError}) is armed by the suite. */
     boolean isHookArmed();
 
-    /** What records profiles: {@code JFR} (JDK Flight Recorder) or {@code ASYNC_PROFILER}. */
+    /**
+     * What records the next profile: {@code ASYNC_PROFILER} where its library loads (before the first profile: where
+     * this build has one for the platform), else {@code JFR} (JDK Flight Recorder), also under {@code Profiler=jfr}.
+     */
     String getProfilerEngine();
+
+    /**
+     * What a profile leaves beside its {@code .jfr} (which is always kept): any of {@code html} (a flame graph),
+     * {@code collapsed} (collapsed stacks), {@code pprof}, comma-separated, e.g. {@code jfr,html}.
+     */
+    String getProfileFormats();
+
+    /** @throws IllegalArgumentException naming an unknown format */
+    void setProfileFormats(String profileFormats);
+
+    /** {@code auto}: async-profiler where it loads, else JDK Flight Recorder; {@code jfr}: JDK Flight Recorder only. */
+    String getProfiler();
+
+    /** @throws IllegalArgumentException naming the value unless it is auto or jfr */
+    void setProfiler(String profiler);
 
     /** Which heap dumps are analyzed without being asked: {@code off}, {@code oom} (OOM dumps, this run's and
      * earlier runs'), {@code all} (snapshots too). */
@@ -187,8 +205,7 @@ public interface OomHeapdumpMXBean {
     String createHeapSnapshot(String path);
 
     /**
-     * Records a CPU profile with JDK Flight Recorder and returns when the {@code .jfr} is written. An OOM dump
-     * of the policy ends it early; what was recorded is kept.
+     * Records a CPU profile: {@link #createProfile} with event {@code cpu}.
      *
      * @param path     as for {@link #createHeapSnapshot}; {@code .jfr} is appended when missing
      * @param duration milliseconds, 1 to 3600000 (the API's default is 30000)
@@ -197,6 +214,23 @@ public interface OomHeapdumpMXBean {
      * @throws IllegalStateException    when another job runs, or the profile could not be written
      */
     String createCpuProfile(String path, long duration);
+
+    /**
+     * Records a profile and returns when its {@code .jfr} is written; the files of {@code ProfileFormats} (a flame
+     * graph by default) lie beside it, same name, their own extension. An OOM dump of the policy ends it early;
+     * what was recorded is kept. See {@code ProfilerEngine} for what records it.
+     *
+     * @param path     as for {@link #createHeapSnapshot}; {@code .jfr} is appended when missing
+     * @param event    {@code cpu} (time on CPU), {@code wall} (wall-clock time of every thread: where threads wait;
+     *                 async-profiler only), {@code alloc} (heap allocations, by bytes), {@code lock} (contended
+     *                 monitors, by time blocked); empty means {@code cpu}
+     * @param duration milliseconds, 1 to 3600000
+     * @return the absolute path of the {@code .jfr}
+     * @throws IllegalArgumentException on a bad name, event or duration, or {@code wall} where JDK Flight Recorder
+     *                                  records (the message says why and what to take instead)
+     * @throws IllegalStateException    when another job runs, or the profile could not be written
+     */
+    String createProfile(String path, String event, long duration);
 
     /**
      * Deletes one heap dump the suite made (snapshot or OOM dump; complete or truncated). A file the suite made

@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 
 /**
  * The agent's one-line messages in the application's output for what the suite did on its own: an OOM dump written
- * (where it is, how big), an OOM dump refused for the disk, the JVM's hook disarmed for the disk or armed again.
+ * (where it is, how big), an OOM dump refused for the disk, the JVM's hook disarmed for the disk or armed again, a
+ * profiler that falls back (perf events locked down, no native access: told once per reason).
  * One line per event, as {@code oom-heapdump: ...}; it runs on whatever thread tells (often right in the OOM), so
  * nothing it meets, not even an OutOfMemoryError, gets out: it tries once more and then gives up quietly.
  */
@@ -49,6 +50,7 @@ final class OutputLines implements Consumer<OomEvent> {
                 return ArtifactKind.OOM_DUMP.name().equals(data.get("kind")) ? event.message() : null;
             case OomEvent.HOOK_DISARMED:
             case OomEvent.HOOK_ARMED:
+            case OomEvent.PROFILER_FALLBACK:
                 return event.message();
             default:
                 return null;

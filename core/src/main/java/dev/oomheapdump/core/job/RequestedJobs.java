@@ -5,19 +5,29 @@ import dev.oomheapdump.core.ArtifactKind;
 import dev.oomheapdump.core.OomEvent;
 import dev.oomheapdump.core.OomEvents;
 import dev.oomheapdump.core.OomPolicy;
+import dev.oomheapdump.core.ProfileEvent;
+import dev.oomheapdump.core.ProfileFormat;
+import dev.oomheapdump.core.Sizes;
+import dev.oomheapdump.core.format.ProfileViews;
 import dev.oomheapdump.core.store.ArtifactStore;
 import dev.oomheapdump.core.store.DiskGuard;
 import dev.oomheapdump.core.store.DumpEstimate;
 import dev.oomheapdump.core.store.FileNames;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Heap snapshots and CPU profiles on request: one at a time (the {@link JobGuard}), on the caller's thread,
+ * Heap snapshots and profiles on request: one at a time (the {@link JobGuard}), on the caller's thread,
  * written under a temporary name and renamed once checked complete; events before and after. A snapshot that
  * would leave less free disk than {@code minFreeDisk} is refused before anything is written; under {@code gzip}
  * it is dumped plain, compressed on the caller's thread and returned once the {@code .hprof.gz} is complete.
@@ -27,13 +37,18 @@ public final class RequestedJobs {
     private final ArtifactStore store;
     private final JobGuard guard;
     private final HeapDumper dumper;
-    private final CpuProfiler profiler;
+    /** What converting a recording may take of the heap: a base and bytes per byte of recording. */
+    static final long VIEW_HEAP_BASE = 32L << 20;
+    static final long VIEW_HEAP_PER_BYTE = 8;
+
+    private final Profiler profiler;
+    private final Set<String> toldFallbacks = ConcurrentHashMap.newKeySet();
     private final OomEvents events;
     private final Clock clock;
     private final Supplier<OomPolicy> policy;
     private final DiskGuard disk;
 
-    public RequestedJobs(ArtifactStore store, JobGuard guard, HeapDumper dumper, CpuProfiler profiler, OomEvents events,
+    public RequestedJobs(ArtifactStore store, JobGuard guard, HeapDumper dumper, Profiler profiler, OomEvents events,
                          Clock clock, Supplier<OomPolicy> policy) {
         this.store = store;
         this.guard = guard;
@@ -52,7 +67,7 @@ public final class RequestedJobs {
         try (JobGuard.Ticket ticket = guard.tryAcquire(ArtifactKind.HEAP_SNAPSHOT, fileName)) {
             checkDisk(fileName, p);
             ArtifactStore.Reservation reservation = reserve(fileName, ArtifactKind.HEAP_SNAPSHOT);
-            return run(ticket, reservation, () -> dumper.write(reservation, true, p.gzip()));
+            return run(ticket, reservation, () -> dumper.write(reservation, true, p.gzip()), path -> { });
         }
     }
 
@@ -78,20 +93,75 @@ public final class RequestedJobs {
         }
     }
 
-    /** See {@code OomService.createCpuProfile}. */
-    public Path cpuProfile(String name, Duration duration) throws IOException {
-        CpuProfiler.checkDuration(duration.toMillis());
-        String fileName = requestName(name, "cpuprofile", ArtifactKind.CPU_PROFILE, 0);
+    /**
+     * See {@code OomService.createProfile}: the recording, committed as soon as it is written, then the views the
+     * policy's {@code profileFormats} asks for, each written under a temporary name and committed on its own. A view
+     * that fails, or that there is no heap for, is told by an event and leaves the recording as it is.
+     */
+    public Path profile(String name, ProfileEvent event, Duration duration) throws IOException {
+        Profiler.checkDuration(duration.toMillis());
+        OomPolicy p = policy.get();
+        boolean jfrOnly = p.profiler() == OomPolicy.ProfilerChoice.JFR;
+        profiler.check(event, jfrOnly);
+        String fileName = requestName(name, event.prefix(), ArtifactKind.CPU_PROFILE, 0);
         try (JobGuard.Ticket ticket = guard.tryAcquire(ArtifactKind.CPU_PROFILE, fileName)) {
             ArtifactStore.Reservation reservation = reserve(fileName, ArtifactKind.CPU_PROFILE);
+            AtomicReference<Profiler.Recorded> recorded = new AtomicReference<>();
             return run(ticket, reservation, () -> {
                 try {
-                    profiler.record(reservation.writePath(), duration, ticket);
+                    recorded.set(profiler.record(reservation.writePath(), event, duration, ticket, jfrOnly));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException("Interrupted while recording", e);
                 }
+            }, jfr -> {
+                Profiler.Recorded r = recorded.get();
+                r.fallback().ifPresent(this::tellFallback);
+                for (ProfileFormat format : p.profileFormats()) {
+                    if (format != ProfileFormat.JFR && !ticket.preempted()) {
+                        view(jfr, event, format, r, duration);
+                    }
+                }
             });
+        }
+    }
+
+    /** A fallback is told once per reason: every later profile would say the same. */
+    private void tellFallback(String reason) {
+        if (toldFallbacks.add(reason)) {
+            events.emit(OomEvent.PROFILER_FALLBACK, reason, OomEvents.map("reason", reason));
+        }
+    }
+
+    private void view(Path jfr, ProfileEvent event, ProfileFormat format, Profiler.Recorded recorded, Duration duration) {
+        String jfrName = jfr.getFileName().toString();
+        String viewName = jfrName.substring(0, jfrName.length() - ProfileFormat.JFR.extension().length())
+                + format.extension();
+        ArtifactStore.Reservation reservation = null;
+        try {
+            long jfrBytes = Files.size(jfr);
+            long freeHeap = Sizes.freeHeap();
+            if (freeHeap < VIEW_HEAP_BASE + VIEW_HEAP_PER_BYTE * jfrBytes) {
+                throw new IOException("the heap has " + Sizes.human(freeHeap) + " free and converting a recording of "
+                        + Sizes.human(jfrBytes) + " may take " + Sizes.human(VIEW_HEAP_BASE + VIEW_HEAP_PER_BYTE * jfrBytes)
+                        + "; the recording is kept: fetch it and run 'oom-heapdump flame' where there is room");
+            }
+            reservation = store.reserve(viewName, ArtifactKind.CPU_PROFILE, false, false);
+            String title = event.label().substring(0, 1).toUpperCase(Locale.ROOT) + event.label().substring(1) + ", "
+                    + duration.toSeconds() + " s, " + recorded.engine().name().toLowerCase(Locale.ROOT).replace('_', '-')
+                    + " (" + recorded.sampler() + "): " + jfrName;
+            ProfileViews.write(jfr, event, format, reservation.writePath(), title);
+            Artifact artifact = store.commit(reservation);
+            reservation = null;
+            events.emit(OomEvent.FILE_CREATED, "Created " + artifact.path(), OomEvents.artifactData(artifact));
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            if (reservation != null) {
+                store.abort(reservation);
+            }
+            String message = "No " + format.id() + " view of " + jfr + ": " + (e instanceof IOException
+                    ? ArtifactStore.explain((IOException) e, store.directory()) : e.toString());
+            events.emit(OomEvent.PROFILE_VIEW_FAILED, message, OomEvents.map("path", jfr.toString(),
+                    "format", format.id(), "reason", String.valueOf(e.getMessage())));
         }
     }
 
@@ -108,7 +178,9 @@ public final class RequestedJobs {
         void run() throws IOException;
     }
 
-    private Path run(JobGuard.Ticket ticket, ArtifactStore.Reservation reservation, Write write) throws IOException {
+    /** Writes and commits a file between the job's events; {@code then} follows the commit, still inside the job. */
+    private Path run(JobGuard.Ticket ticket, ArtifactStore.Reservation reservation, Write write, Consumer<Path> then)
+            throws IOException {
         String kind = reservation.kind().name();
         String path = reservation.finalPath().toString();
         events.emit(OomEvent.JOB_STARTED, "Started " + ticket, OomEvents.map("kind", kind, "path", path));
@@ -118,6 +190,7 @@ public final class RequestedJobs {
             Artifact artifact = store.commit(reservation);
             committed = true;
             events.emit(OomEvent.FILE_CREATED, "Created " + artifact.path(), OomEvents.artifactData(artifact));
+            then.accept(artifact.path());
             return artifact.path();
         } catch (IOException | RuntimeException e) {
             if (!committed) {

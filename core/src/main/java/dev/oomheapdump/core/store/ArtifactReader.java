@@ -2,6 +2,7 @@ package dev.oomheapdump.core.store;
 
 import dev.oomheapdump.core.Artifact;
 import dev.oomheapdump.core.ArtifactState;
+import dev.oomheapdump.core.Sizes;
 import dev.oomheapdump.core.transfer.ReadTooLargeException;
 
 import java.io.IOException;
@@ -67,10 +68,7 @@ public final class ArtifactReader {
     }
 
     public ArtifactReader(ArtifactStore store) {
-        this(store, () -> {
-            Runtime runtime = Runtime.getRuntime();
-            return runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
-        });
+        this(store, Sizes::freeHeap);
     }
 
     ArtifactReader(ArtifactStore store, LongSupplier freeHeap) {

@@ -3,6 +3,7 @@ package dev.oomheapdump.core.store;
 import dev.oomheapdump.core.ArtifactKind;
 import dev.oomheapdump.core.format.HprofFile;
 import dev.oomheapdump.core.format.JfrFile;
+import dev.oomheapdump.core.format.ProfileViews;
 import dev.oomheapdump.core.format.ReportFile;
 
 import java.nio.file.Path;
@@ -66,6 +67,9 @@ final class FileChecks {
         }
         if (kind == ArtifactKind.HEAP_REPORT) {
             return ReportFile.problem(file);
+        }
+        if (!file.getFileName().toString().endsWith(ArtifactKind.CPU_PROFILE.extension())) {
+            return ProfileViews.problem(file);
         }
         JfrFile.Check check = JfrFile.check(file);
         return check.complete() ? null : check.reason();

@@ -13,7 +13,7 @@ import java.util.Map;
 public final class Cli {
 
     static final String USAGE = String.join("\n",
-            "oom-heapdump: heap dumps on OutOfMemoryError, heap snapshots and CPU profiles over JMX",
+            "oom-heapdump: heap dumps on OutOfMemoryError, heap snapshots and profiles over JMX",
             "",
             "usage: java -jar oom-heapdump-agent.jar <command> [arguments]",
             "",
@@ -35,6 +35,9 @@ public final class Cli {
             "                                their paths from GC roots, the classes that retain the most",
             "  diff OLD NEW [MORE...] [--top N] [--json]",
             "                                what grew between dumps of one JVM (oldest first)",
+            "  flame FILE.jfr [--event cpu|wall|alloc|lock] OUT.html",
+            "                                a flame graph of a profile fetched from elsewhere (OUT.collapsed and",
+            "                                OUT.pprof too); the event defaults to the one the profile recorded",
             "  --help                        this text",
             "",
             "as an agent: java -javaagent:oom-heapdump-agent.jar=port=9010,OOMImplementation=GC_MONITORING ...",
@@ -50,6 +53,7 @@ public final class Cli {
         COMMANDS.put("fetch", new FetchCommand());
         COMMANDS.put("analyze", new AnalyzeCommand());
         COMMANDS.put("diff", new DiffCommand());
+        COMMANDS.put("flame", new FlameCommand());
     }
 
     private Cli() {
