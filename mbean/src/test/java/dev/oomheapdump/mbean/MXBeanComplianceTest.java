@@ -71,7 +71,7 @@ class MXBeanComplianceTest {
         assertEquals(Set.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp", "Threshold", "Limit", "Port",
                 "Directory", "HeapSnapshots", "CpuProfiles", "Artifacts", "Busy", "CurrentJob", "OomDumpCount", "Analyze",
                 "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk", "ArtifactCount", "ArtifactBytes", "FreeDiskBytes",
-                "LastOomDumpMillis", "FailedDumpCount", "HookArmed", "ProfilerEngine"),
+                "LastOomDumpMillis", "FailedDumpCount", "HookArmed", "ProfilerEngine", "ProfileFormats", "Profiler"),
                 attributes.keySet());
         for (String writable : List.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp", "Threshold", "Limit",
                 "Analyze", "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk")) {
@@ -103,19 +103,26 @@ class MXBeanComplianceTest {
         assertEquals(false, server.getAttribute(name, "HookArmed"), "heapdumpOnOOM=false arms nothing");
         server.setAttribute(name, new Attribute("HeapdumpOnOOM", true));
         assertEquals(true, server.getAttribute(name, "HookArmed"));
-        assertEquals("JFR", server.getAttribute(name, "ProfilerEngine"));
+        assertTrue(Set.of("ASYNC_PROFILER", "JFR").contains(server.getAttribute(name, "ProfilerEngine")));
+        server.setAttribute(name, new Attribute("Profiler", "jfr"));
+        assertEquals("JFR", server.getAttribute(name, "ProfilerEngine"), "Profiler=jfr: JDK Flight Recorder only");
+        assertEquals("jfr,html", server.getAttribute(name, "ProfileFormats"));
+        server.setAttribute(name, new Attribute("ProfileFormats", "pprof,collapsed"));
+        assertEquals("jfr,collapsed,pprof", server.getAttribute(name, "ProfileFormats"));
     }
 
     @Test
     void operationsHaveRealParameterNamesAndDescriptions() throws Exception {
         Map<String, MBeanOperationInfo> ops = Arrays.stream(server.getMBeanInfo(name).getOperations())
                 .collect(Collectors.toMap(MBeanOperationInfo::getName, o -> o));
-        assertEquals(Set.of("createHeapSnapshot", "createCpuProfile", "deleteHeapSnapshot", "deleteAllHeapSnapshots",
+        assertEquals(Set.of("createHeapSnapshot", "createCpuProfile", "createProfile", "deleteHeapSnapshot", "deleteAllHeapSnapshots",
                 "deleteCpuProfile", "deleteAllCpuProfiles", "applyPolicy", "readArtifact", "artifactSha256",
                 "analyzeHeapSnapshot", "readHeapReport"), ops.keySet());
         assertEquals(List.of("path", "duration"), Arrays.stream(ops.get("createCpuProfile").getSignature())
                 .map(MBeanParameterInfo::getName).collect(Collectors.toList()));
         assertEquals("long", ops.get("createCpuProfile").getSignature()[1].getType());
+        assertEquals(List.of("path", "event", "duration"), Arrays.stream(ops.get("createProfile").getSignature())
+                .map(MBeanParameterInfo::getName).collect(Collectors.toList()));
         for (MBeanOperationInfo op : ops.values()) {
             assertFalse(op.getDescription().startsWith("Operation exposed"), op.getName() + " is described");
             for (MBeanParameterInfo p : op.getSignature()) {
@@ -135,9 +142,11 @@ class MXBeanComplianceTest {
         assertArrayEquals(new String[]{snapshot}, (String[]) server.getAttribute(name, "HeapSnapshots"));
         String profile = (String) server.invoke(name, "createCpuProfile", new Object[]{"generic", 200L},
                 new String[]{"java.lang.String", "long"});
-        assertArrayEquals(new String[]{profile}, (String[]) server.getAttribute(name, "CpuProfiles"));
+        // the flame graph lies beside the recording and is listed with it
+        assertArrayEquals(new String[]{profile, profile.replace(".jfr", ".html")},
+                (String[]) server.getAttribute(name, "CpuProfiles"));
         CompositeData[] artifacts = (CompositeData[]) server.getAttribute(name, "Artifacts");
-        assertEquals(2, artifacts.length);
+        assertEquals(3, artifacts.length);
         assertEquals(Set.of("path", "kind", "bytes", "createdMillis", "state", "origin", "detail", "id"),
                 artifacts[0].getCompositeType().keySet());
         assertTrue(((String) artifacts[0].get("id")).matches("[0-9a-f]{16}"), String.valueOf(artifacts[0].get("id")));
@@ -163,8 +172,9 @@ class MXBeanComplianceTest {
         server.invoke(name, "deleteAllHeapSnapshots", new Object[0], new String[0]);
         server.invoke(name, "deleteCpuProfile", new Object[]{profile}, new String[]{"java.lang.String"});
         assertEquals(0, ((String[]) server.getAttribute(name, "HeapSnapshots")).length);
+        assertEquals(0, ((String[]) server.getAttribute(name, "CpuProfiles")).length, "the recording went with its view");
         await().atMost(Duration.ofSeconds(5)).until(() -> notifications.stream().map(Notification::getType)
-                .filter(t -> t.equals("dev.oomheapdump.file.deleted")).count() == 2);
+                .filter(t -> t.equals("dev.oomheapdump.file.deleted")).count() == 3);
         Notification created = notifications.stream().filter(n -> n.getType().equals("dev.oomheapdump.file.created"))
                 .findFirst().orElseThrow();
         assertEquals(snapshot, ((Map<?, ?>) created.getUserData()).get("path"));
