@@ -16,6 +16,21 @@ public final class ProfileWorkload implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean stop;
 
+    /**
+     * The workload in a JVM of its own (the integration tests' child): prints {@code READY pid N}, runs until
+     * standard input says {@code exit} or ends.
+     */
+    public static void main(String[] args) throws Exception {
+        try (ProfileWorkload workload = new ProfileWorkload().start()) {
+            System.out.println("READY pid " + ProcessHandle.current().pid());
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                    java.nio.charset.StandardCharsets.UTF_8));
+            for (String line = in.readLine(); line != null && !line.trim().equals("exit"); line = in.readLine()) {
+                System.out.println("? " + line);
+            }
+        }
+    }
+
     public ProfileWorkload start() {
         begin("workload-spin", this::spin);
         begin("workload-sleep", this::sleep);
