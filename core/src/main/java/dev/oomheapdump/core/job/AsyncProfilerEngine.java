@@ -214,14 +214,24 @@ final class AsyncProfilerEngine {
                 execute = api.getMethod("execute", String.class);
                 return;
             } catch (InvocationTargetException e) {
-                failures.add(folder + ": " + e.getCause());
+                failures.add(folder + ": " + reason(e.getCause()));
             } catch (ReflectiveOperationException | IOException | RuntimeException e) {
-                failures.add(folder + ": " + e);
+                failures.add(folder + ": " + reason(e));
             } finally {
                 deleteQuietly(dir);
             }
         }
         throw new CannotStart("could not load its library (" + String.join("; ", failures) + ")", null);
+    }
+
+    /** Why a load failed, short: the linker's words without the library's path it repeats. */
+    private static String reason(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        if (e instanceof UnsatisfiedLinkError) {
+            String words = message.substring(message.lastIndexOf(": ") + 2);
+            return words + (words.contains("failed to map segment") ? " (the folder is mounted noexec)" : "");
+        }
+        return e.toString();
     }
 
     /**

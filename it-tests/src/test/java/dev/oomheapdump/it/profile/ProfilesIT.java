@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@link FlameGraphBrowser}); nothing reaches the application's output but the agent's own lines.
  */
 @ExtendWith(ChildOutputOnFailure.class)
-class ProfilesIT {
+public class ProfilesIT {
 
     private static final Duration PROFILE = Duration.ofSeconds(3);
 
@@ -47,18 +47,19 @@ class ProfilesIT {
     @TempDir
     Path work;
 
-    static ChildJvm start(Path dir, String options) throws Exception {
+    /** A child JVM running {@link ProfileWorkload} with the agent and a JMX port. */
+    public static ChildJvm startWorkload(Path dir, String options, String... jvmArgs) throws Exception {
         String classPath = ChildJvm.testClasses() + File.pathSeparator
                 + Path.of(ProfileWorkload.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         ChildJvm child = ChildJvm.builder().heap("128m").agent(options).directory(dir).classPath(classPath)
-                .mainClass(ProfileWorkload.class.getName()).start();
+                .jvmArgs(jvmArgs).mainClass(ProfileWorkload.class.getName()).start();
         child.awaitLine("READY pid", Duration.ofSeconds(30));
         return child;
     }
 
     @Test
     void asyncProfilerRecordsEveryEventAndNamesItsMethod() throws Exception {
-        try (ChildJvm child = start(dir, "profileFormats=jfr,html,collapsed,pprof")) {
+        try (ChildJvm child = startWorkload(dir, "profileFormats=jfr,html,collapsed,pprof")) {
             MBeanServerConnection jmx = child.connect();
             ObjectName bean = new ObjectName(ChildJvm.OBJECT_NAME);
             assertEquals("ASYNC_PROFILER", jmx.getAttribute(bean, "ProfilerEngine"));
@@ -73,7 +74,7 @@ class ProfilesIT {
 
     @Test
     void jdkFlightRecorderRecordsCpuAllocAndLockAndRefusesWallSayingWhy() throws Exception {
-        try (ChildJvm child = start(dir, "profiler=jfr,profileFormats=jfr,html,collapsed,pprof")) {
+        try (ChildJvm child = startWorkload(dir, "profiler=jfr,profileFormats=jfr,html,collapsed,pprof")) {
             MBeanServerConnection jmx = child.connect();
             ObjectName bean = new ObjectName(ChildJvm.OBJECT_NAME);
             assertEquals("JFR", jmx.getAttribute(bean, "ProfilerEngine"));
