@@ -60,13 +60,15 @@ class RemoteOperationsIT {
             assertArrayEquals(new String[]{snapshot}, bean.getHeapSnapshots());
             assertArrayEquals(new String[]{profile}, bean.getCpuProfiles());
             ArtifactInfo[] artifacts = bean.getArtifacts();
-            assertEquals(List.of("HEAP_SNAPSHOT COMPLETE THIS_RUN", "CPU_PROFILE COMPLETE THIS_RUN"),
+            // the profile's flame graph (profileFormats=jfr,html by default) is listed beside it
+            assertEquals(List.of("HEAP_SNAPSHOT COMPLETE THIS_RUN", "CPU_PROFILE COMPLETE THIS_RUN",
+                            "CPU_PROFILE COMPLETE THIS_RUN"),
                     Arrays.stream(artifacts).map(a -> a.getKind() + " " + a.getState() + " " + a.getOrigin())
                             .collect(java.util.stream.Collectors.toList()));
             assertEquals(Files.size(Path.of(snapshot)), artifacts[0].getBytes());
 
             child.await(Duration.ofSeconds(10), "file.created notifications").until(() -> notifications.stream()
-                    .filter(n -> n.getType().equals("dev.oomheapdump.file.created")).count() == 2);
+                    .filter(n -> n.getType().equals("dev.oomheapdump.file.created")).count() == 3);
             Map<?, ?> data = (Map<?, ?>) notifications.stream().filter(n -> n.getType().equals("dev.oomheapdump.file.created"))
                     .findFirst().orElseThrow().getUserData();
             assertEquals(snapshot, data.get("path"));

@@ -53,7 +53,7 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
             Map.entry("Port", "JMX remote port the agent was asked to listen on; 0 when none"),
             Map.entry("Directory", "The only folder the suite writes to, lists and deletes from (on the JVM's host)"),
             Map.entry("HeapSnapshots", "Complete heap dumps (snapshots and OOM dumps, this run and earlier ones)"),
-            Map.entry("CpuProfiles", "Complete profiles (.jfr, and the .html, .collapsed, .pprof made from them)"),
+            Map.entry("CpuProfiles", "Complete profile recordings (.jfr); Artifacts lists their flame graphs too"),
             Map.entry("Artifacts", "Every file the suite made in Directory, with kind, size, state, origin and id"),
             Map.entry("Busy", "True while a heap snapshot, CPU profile or OOM dump is being made"),
             Map.entry("CurrentJob", "What runs and since when; empty when idle"),
@@ -341,7 +341,9 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
 
     @Override
     public String[] getCpuProfiles() {
-        return completePaths(ArtifactKind.CPU_PROFILE);
+        return service.artifacts().stream().filter(a -> a.isComplete() && a.kind() == ArtifactKind.CPU_PROFILE
+                        && a.path().getFileName().toString().endsWith(ProfileFormat.JFR.extension()))
+                .map(a -> a.path().toString()).toArray(String[]::new);
     }
 
     private String[] completePaths(ArtifactKind... kinds) {

@@ -90,7 +90,10 @@ public interface OomHeapdumpMXBean {
     /** Absolute paths of complete heap dumps (snapshots and OOM dumps, this run or earlier ones), oldest first. */
     String[] getHeapSnapshots();
 
-    /** Absolute paths of complete CPU profiles, oldest first. */
+    /**
+     * Absolute paths of complete profile recordings ({@code .jfr}, every event), oldest first; the views made from
+     * them ({@code .html}, {@code .collapsed}, {@code .pprof}) are in {@link #getArtifacts}, kind {@code CPU_PROFILE}.
+     */
     String[] getCpuProfiles();
 
     /** Every file the suite made in the directory, now or in an earlier run, complete, truncated or in progress. */

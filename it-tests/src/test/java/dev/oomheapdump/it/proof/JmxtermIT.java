@@ -110,7 +110,7 @@ class JmxtermIT {
                     "Threshold = 70;", "Limit = 3;", "Busy = false;", "CurrentJob = ;", "OomDumpCount = 0;",
                     "HeapSnapshots = [  ];", "CpuProfiles = [  ];", "Artifacts = [  ];", "ArtifactCount = 0;",
                     "ArtifactBytes = 0;", "LastOomDumpMillis = 0;", "FailedDumpCount = 0;", "HookArmed = true;",
-                    "ProfilerEngine = JFR;")) {
+                    "ProfilerEngine = ASYNC_PROFILER;", "ProfileFormats = jfr,html;", "Profiler = auto;")) {
                 assertTrue(all.contains(expected), "get * shows '" + expected + "':\n" + all);
             }
             for (int set : sets) {
@@ -154,10 +154,11 @@ class JmxtermIT {
                 assertTrue(listed.contains(dir.resolve(name).toString()), name + " listed:\n" + listed);
             }
             String shown = t.output(artifacts);
-            assertEquals(4, count(shown, "state = COMPLETE;"), "four complete artifacts:\n" + shown);
-            assertEquals(4, count(shown, "origin = THIS_RUN;"), shown);
+            // each profile's flame graph lies beside it (profileFormats=jfr,html by default)
+            assertEquals(6, count(shown, "state = COMPLETE;"), "six complete artifacts:\n" + shown);
+            assertEquals(6, count(shown, "origin = THIS_RUN;"), shown);
             assertEquals(2, count(shown, "kind = HEAP_SNAPSHOT;"), shown);
-            assertEquals(2, count(shown, "kind = CPU_PROFILE;"), shown);
+            assertEquals(4, count(shown, "kind = CPU_PROFILE;"), shown);
 
             // the files on disk, record by record, and what readArtifact gave jmxterm, byte by byte
             for (String name : List.of("h2.hprof", "h3.hprof")) {
@@ -178,14 +179,16 @@ class JmxtermIT {
             assertEquals(List.of(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                     .digest(Files.readAllBytes(dir.resolve("h3.hprof"))))), t.values(sha),
                     "artifactSha256 is the dump's SHA-256");
-            assertEquals(List.of("0", "false", Integer.toString(port), dir.toString(), "4", "0", "true"), t.values(state));
+            assertEquals(List.of("0", "false", Integer.toString(port), dir.toString(), "6", "0", "true"), t.values(state),
+                    "two dumps, two profiles and their flame graphs");
 
             // another reader of the same directory sees the same complete files
             List<Artifact> store = new ArtifactStore(dir).list();
-            assertEquals(Set.of("h2.hprof", "h3.hprof", "c2.jfr", "c3.jfr"), names(store), store.toString());
+            assertEquals(Set.of("h2.hprof", "h3.hprof", "c2.jfr", "c3.jfr", "c2.html", "c3.html"), names(store),
+                    store.toString());
             assertTrue(store.stream().allMatch(Artifact::isComplete), store.toString());
             assertEquals(2, store.stream().filter(a -> a.kind() == ArtifactKind.HEAP_SNAPSHOT).count());
-            assertEquals(Set.of(ArtifactStore.INDEX_NAME, "h2.hprof", "h3.hprof", "c2.jfr", "c3.jfr"),
+            assertEquals(Set.of(ArtifactStore.INDEX_NAME, "h2.hprof", "h3.hprof", "c2.jfr", "c3.jfr", "c2.html", "c3.html"),
                     Remote.listing(dir).keySet(), "nothing else in the directory");
 
             // ---- session 2: the mutex, seen from jmxterm while another jmxterm records a long profile ----
@@ -233,6 +236,45 @@ class JmxtermIT {
             assertEquals(Set.of(ArtifactStore.INDEX_NAME), Remote.listing(dir).keySet(),
                     "h3, c3 and the long profile are gone, nothing else was left");
             assertFalse(remote.busy());
+        }
+    }
+
+    @Test
+    void everyProfileEventFromJmxterm() throws Exception {
+        try (ChildJvm child = dev.oomheapdump.it.profile.ProfilesIT.startWorkload(dir, "profileFormats=jfr,html")) {
+            Script s = new Script();
+            int engine = s.add("get -s ProfilerEngine ProfileFormats Profiler");
+            int[] events = {
+                    s.add("run createProfile jt-cpu cpu 1500"),
+                    s.add("run createProfile jt-wall wall 1500"),
+                    s.add("run createProfile jt-alloc alloc 1500"),
+                    s.add("run createProfile jt-lock lock 1500")};
+            int badEvent = s.add("run createProfile jt-bad heap 100");
+            int toJfr = s.add("set Profiler jfr");
+            int formats = s.add("set ProfileFormats jfr,collapsed");
+            int jfrWall = s.add("run createProfile jt-jfr-wall wall 500");
+            int jfrAlloc = s.add("run createProfile jt-jfr-alloc alloc 1500");
+            int after = s.add("get -s ProfilerEngine ProfileFormats Profiler");
+            Jmxterm.Transcript t = Jmxterm.run(work, child.port(), s.commands);
+
+            assertEquals(List.of("ASYNC_PROFILER", "jfr,html", "auto"), t.values(engine), t.all());
+            String[] names = {"jt-cpu", "jt-wall", "jt-alloc", "jt-lock"};
+            for (int i = 0; i < events.length; i++) {
+                assertNoException(t, events[i]);
+                assertEquals(List.of(dir.resolve(names[i] + ".jfr").toString()), t.values(events[i]), t.output(events[i]));
+                assertTrue(JfrFile.check(dir.resolve(names[i] + ".jfr")).complete());
+                assertTrue(Files.readString(dir.resolve(names[i] + ".html")).contains("</html>"), names[i]);
+            }
+            assertRefused(t, badEvent, "IllegalArgumentException", "'heap'", "cpu, wall, alloc, lock");
+            assertNoException(t, toJfr);
+            assertNoException(t, formats);
+            assertRefused(t, jfrWall, "IllegalArgumentException", "wall-clock", "profiler=jfr");
+            assertNoException(t, jfrAlloc);
+            assertEquals("allocate", dev.oomheapdump.core.job.ProfileWorkload.heaviest(
+                    Files.readAllLines(dir.resolve("jt-jfr-alloc.collapsed"))));
+            assertFalse(Files.exists(dir.resolve("jt-jfr-alloc.html")), "ProfileFormats changed at runtime");
+            assertEquals(List.of("JFR", "jfr,collapsed", "jfr"), t.values(after), t.all());
+            assertEquals(List.of(), Remote.temporaries(dir));
         }
     }
 

@@ -44,14 +44,15 @@ final class Remote {
     static final List<String> ATTRIBUTES = List.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp",
             "Threshold", "Limit", "Port", "Directory", "HeapSnapshots", "CpuProfiles", "Artifacts", "Busy",
             "CurrentJob", "OomDumpCount", "Analyze", "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk", "ArtifactCount",
-            "ArtifactBytes", "FreeDiskBytes", "LastOomDumpMillis", "FailedDumpCount", "HookArmed", "ProfilerEngine");
+            "ArtifactBytes", "FreeDiskBytes", "LastOomDumpMillis", "FailedDumpCount", "HookArmed", "ProfilerEngine",
+            "ProfileFormats", "Profiler");
 
     /** The attributes that other processes move (free disk): {@link #attributes()} leaves them out. */
     static final Set<String> MOVING = Set.of("FreeDiskBytes");
 
     /** The writable ones. */
     static final List<String> WRITABLE = List.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp",
-            "Threshold", "Limit", "Analyze", "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk");
+            "Threshold", "Limit", "Analyze", "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk", "ProfileFormats", "Profiler");
 
     /** The prefix of the bean's notification types. */
     static final String NOTIFICATION_PREFIX = "dev.oomheapdump.";
