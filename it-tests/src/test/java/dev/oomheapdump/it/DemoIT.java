@@ -25,7 +25,7 @@ class DemoIT {
         try (ChildJvm demo = ChildJvm.builder().classPath(ChildJvm.agentJar().toString())
                 .mainClass("dev.oomheapdump.mbean.cli.Cli").args("demo", "--dir", dir.toString()).start()) {
             assertEquals(0, demo.awaitExit(Duration.ofMinutes(3)), demo.output());
-            assertTrue(demo.lines().contains("== OK: the OOM dump, the heap snapshot and the CPU profile are complete"),
+            assertTrue(demo.lines().contains("== OK: the OOM dump, the heap snapshot, the CPU profile and its flame graph are complete"),
                     demo.output());
             String top = demo.lines().stream().filter(l -> l.startsWith("   top suspect: ")).findFirst().orElse("");
             assertTrue(top.matches("   top suspect: \\S+ retains [0-9.]+ MiB, [0-9.]+% of the reachable heap"), demo.output());

@@ -75,7 +75,10 @@ final class DemoCommand implements Command {
                 out.println("== createHeapSnapshot(\"demo-snapshot\")");
                 out.println("   -> " + bean.createHeapSnapshot("demo-snapshot-" + child.pid()));
                 out.println("== createCpuProfile(\"demo-profile\", 2000)");
-                out.println("   -> " + bean.createCpuProfile("demo-profile-" + child.pid(), 2000));
+                String profile = bean.createCpuProfile("demo-profile-" + child.pid(), 2000);
+                out.println("   -> " + profile);
+                out.println("   flame graph beside it (open it in a browser): " + profile.replaceFirst("\\.jfr$", ".html")
+                        + " (engine " + bean.getProfilerEngine() + ")");
                 out.println("== attribute HeapSnapshots: " + String.join(", ", bean.getHeapSnapshots()));
                 out.println("== attribute CpuProfiles:   " + String.join(", ", bean.getCpuProfiles()));
                 if (wait) {
@@ -106,12 +109,12 @@ final class DemoCommand implements Command {
                 && a.isComplete() && a.path().getFileName().toString().startsWith("OoM-pid-" + pid));
         boolean snapshot = artifacts.stream().anyMatch(a -> a.isComplete()
                 && a.path().getFileName().toString().equals("demo-snapshot-" + pid + ".hprof"));
-        boolean profile = artifacts.stream().anyMatch(a -> a.isComplete()
-                && a.path().getFileName().toString().equals("demo-profile-" + pid + ".jfr"));
+        boolean profile = artifacts.stream().filter(a -> a.isComplete() && a.path().getFileName().toString()
+                .matches("demo-profile-" + pid + "\\.(jfr|html)")).count() == 2;
         out.println(oomDump && snapshot && profile
-                ? "== OK: the OOM dump, the heap snapshot and the CPU profile are complete"
+                ? "== OK: the OOM dump, the heap snapshot, the CPU profile and its flame graph are complete"
                 : "!! missing or incomplete: " + (oomDump ? "" : "OOM dump ") + (snapshot ? "" : "heap snapshot ")
-                + (profile ? "" : "CPU profile"));
+                + (profile ? "" : "CPU profile or its flame graph"));
         Optional<Artifact> dump = artifacts.stream().filter(a -> a.kind() == ArtifactKind.OOM_DUMP && a.isComplete())
                 .findFirst();
         boolean explained = dump.isPresent() && explain(dump.get().path(), out);
