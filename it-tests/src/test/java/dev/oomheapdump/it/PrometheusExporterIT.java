@@ -99,7 +99,7 @@ class PrometheusExporterIT {
             assertEquals(0.0, fresh.get("oomheapdump_artifacts"));
             assertEquals(0.0, fresh.get("oomheapdump_last_oom_dump_timestamp_seconds"));
             assertTrue(fresh.get("oomheapdump_free_disk_bytes") > 0);
-            assertEquals(1.0, fresh.get("oomheapdump_profiler_engine{engine=\"JFR\"}"), fresh.toString());
+            assertEquals(1.0, fresh.get("oomheapdump_profiler_engine{engine=\"ASYNC_PROFILER\"}"), fresh.toString());
             assertEquals(1.0, fresh.get("oomheapdump_oom_implementation{implementation=\"NATIVE_HOOK\"}"), fresh.toString());
             assertTrue(fresh.get("jvm_memory_max_bytes{area=\"heap\"}") > 0, "the README's disk alert compares with it");
 

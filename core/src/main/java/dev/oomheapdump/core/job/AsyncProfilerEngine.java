@@ -97,7 +97,12 @@ final class AsyncProfilerEngine {
     synchronized Profiler.Recorded record(Path file, ProfileEvent event, Duration duration, JobGuard.Ticket ticket)
             throws CannotStart, IOException, InterruptedException {
         load();
-        Path log = Files.createTempFile("oom-heapdump-async-profiler-", ".log");
+        Path log;
+        try {
+            log = Files.createTempFile("oom-heapdump-async-profiler-", ".log");
+        } catch (IOException e) {
+            throw new CannotStart("cannot write its log in the temporary folder: " + e, e);
+        }
         try {
             for (Path path : List.of(file, log)) {
                 if (path.toString().contains(",") || path.toString().contains("%")) {
@@ -119,7 +124,8 @@ final class AsyncProfilerEngine {
                     throw new IOException("async-profiler could not stop: " + e.getMessage() + warnings(log), e);
                 }
             }
-            String sampler = ProfileViews.settings(file).getOrDefault("engine", event.id());
+            // which sampler took CPU samples is in the recording's settings; the other events have one sampler each
+            String sampler = event == ProfileEvent.CPU ? ProfileViews.settings(file).getOrDefault("engine", "cpu") : event.id();
             Optional<String> fallback = Optional.empty();
             if (event == ProfileEvent.CPU && !sampler.equals("perf_events")) {
                 fallback = Optional.of("perf events are not allowed here" + paranoid() + ": async-profiler samples CPU "
@@ -296,10 +302,10 @@ final class AsyncProfilerEngine {
 
     private static Path privateFolder(Path parent) throws IOException {
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            return Files.createTempDirectory(parent, "oom-heapdump-async-profiler-",
+            return Files.createTempDirectory(parent, ".oom-heapdump-async-profiler-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        return Files.createTempDirectory(parent, "oom-heapdump-async-profiler-");
+        return Files.createTempDirectory(parent, ".oom-heapdump-async-profiler-");
     }
 
     private static void deleteQuietly(Path dir) {

@@ -82,7 +82,7 @@ class DirectoryFaultsIT {
                 remote.invoke("deleteCpuProfile", "before");
                 assertTrue(HprofFile.check(dir.resolve("blocked.hprof")).complete());
                 assertTrue(JfrFile.check(dir.resolve("blocked.jfr")).complete());
-                assertEquals(Set.of("blocked.hprof", "blocked.jfr"), listedNames(remote));
+                assertEquals(Set.of("blocked.hprof", "blocked.jfr", "blocked.html"), listedNames(remote));
             }
         } finally {
             if (mounted) {
@@ -112,7 +112,7 @@ class DirectoryFaultsIT {
             Files.createDirectory(dir);
             assertEquals(dir.resolve("back.hprof").toString(), remote.createHeapSnapshot("back"));
             assertEquals(dir.resolve("back.jfr").toString(), remote.createCpuProfile("back", 50));
-            assertEquals(Set.of("back.hprof", "back.jfr"), listedNames(remote));
+            assertEquals(Set.of("back.hprof", "back.jfr", "back.html"), listedNames(remote));
 
             // last, so that the recovery above is proven even while the messages are not clear
             assertClear(snapshot, dir);
@@ -148,7 +148,7 @@ class DirectoryFaultsIT {
             assertTrue(HprofFile.check(dir.resolve("after.hprof")).complete());
             assertTrue(JfrFile.check(dir.resolve("after.jfr")).complete());
             remote.invoke("deleteHeapSnapshot", "gone");
-            assertEquals(Set.of("after.hprof", "after.jfr"), listedNames(remote));
+            assertEquals(Set.of("after.hprof", "after.jfr", "after.html"), listedNames(remote));
         }
     }
 
