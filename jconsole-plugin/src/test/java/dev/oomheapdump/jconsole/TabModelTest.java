@@ -256,7 +256,10 @@ class TabModelTest {
         String second = model.createHeapSnapshot("second").path();
         String profile = model.createCpuProfile("profile", 200).path();
         List<ArtifactRow> rows = model.poll().artifacts();
-        assertEquals(3, rows.size(), rows.toString());
+        // the profile's flame graph (ProfileFormats jfr,html by default) is listed beside its recording
+        assertEquals(4, rows.size(), rows.toString());
+        String flameGraph = profile.replaceFirst("\\.jfr$", ".html");
+        assertTrue(rows.stream().anyMatch(a -> a.path().equals(flameGraph) && a.cpuProfile()), rows.toString());
 
         Result deleted = model.delete(rows.stream().filter(a -> a.path().equals(first)).toList());
         assertTrue(deleted.ok(), deleted.message());
@@ -266,6 +269,7 @@ class TabModelTest {
         assertTrue(all.ok(), all.message());
         assertFalse(Files.exists(Paths.get(second)));
         assertFalse(Files.exists(Paths.get(profile)));
+        assertFalse(Files.exists(Paths.get(flameGraph)));
         assertEquals(List.of(), model.poll().artifacts());
     }
 
