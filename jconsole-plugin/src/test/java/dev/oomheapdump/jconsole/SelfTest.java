@@ -46,8 +46,10 @@ import java.util.stream.Collectors;
  * installed" panel, an error message), so that a failed run shows what JConsole showed. Steps, comma-separated:
  * <ul>
  *   <li>{@code snapshot}: click "Heap snapshot", wait for the file listed complete; prints {@code SNAPSHOT <path>}</li>
- *   <li>{@code profile:N}: click "CPU profile" for N seconds, check that the progress bar moves while the job
- *   buttons are disabled, paint {@code <name>-progress.png}; prints {@code PROGRESS <label>}, {@code PROFILE <path>}</li>
+ *   <li>{@code profile:N[:KIND]}: choose KIND in the kind chooser ({@code CPU}, the default, {@code Wall clock},
+ *   {@code Allocations}, {@code Locks}), click "Profile" for N seconds (1.5 will do), check that the progress bar
+ *   moves while the job buttons are disabled, paint {@code <name>-progress.png}; prints {@code PROGRESS <label>},
+ *   {@code PROFILE <path>}</li>
  *   <li>{@code delete}: select the newest heap snapshot, click "Delete", confirm; prints {@code DELETED <path>}</li>
  *   <li>{@code analyze}: select the newest heap snapshot, click "Analyze", check that the progress bar runs while
  *   the button is disabled, wait until the report shows; prints {@code ANALYZING <label>}, {@code ANALYZED
@@ -172,7 +174,7 @@ final class SelfTest implements Runnable {
                     snapshot(tab);
                     break;
                 case "profile":
-                    profile(tab, words.length > 1 ? Long.parseLong(words[1]) : 2);
+                    profile(tab, words.length > 1 ? words[1] : "2", words.length > 2 ? words[2] : "CPU");
                     break;
                 case "delete":
                     delete(tab);
@@ -376,22 +378,26 @@ final class SelfTest implements Runnable {
         say("RECONNECTED");
     }
 
-    /** Clicks "CPU profile", checks the progress bar moves while the job buttons are off, and waits for the file. */
-    private void profile(OomHeapdumpTab tab, long seconds) throws Exception {
-        waitFor(() -> onEdt(() -> tab.cpuProfileButton().isEnabled()), "the CPU profile button is enabled", deadline);
+    /**
+     * Chooses the kind, clicks "Profile", checks the progress bar moves while the job buttons are off, and waits for
+     * the file.
+     */
+    private void profile(OomHeapdumpTab tab, String seconds, String kind) throws Exception {
+        waitFor(() -> onEdt(() -> tab.profileButton().isEnabled()), "the Profile button is enabled", deadline);
         CompletableFuture<Result> result = new CompletableFuture<>();
         tab.addResultListener(result::complete);
         onEdt(() -> {
-            tab.durationField().setText(Long.toString(seconds));
-            tab.cpuProfileButton().doClick();
+            tab.profileControls().kindBox().setSelectedItem(ProfileKind.of(kind));
+            tab.durationField().setText(seconds);
+            tab.profileButton().doClick();
             return null;
         });
-        say("clicked CPU profile for " + seconds + " s");
+        say("clicked Profile, " + kind + ", for " + seconds + " s");
         waitFor(() -> onEdt(() -> tab.progressBar().isVisible() && !tab.progressBar().isIndeterminate()
                 && tab.progressBar().getValue() >= 300), "the progress bar moves to 30%", deadline);
-        if (onEdt(() -> tab.heapSnapshotButton().isEnabled() || tab.cpuProfileButton().isEnabled()
+        if (onEdt(() -> tab.heapSnapshotButton().isEnabled() || tab.profileButton().isEnabled()
                 || tab.deleteAllButton().isEnabled())) {
-            throw new IllegalStateException("a job button is enabled while the CPU profile runs");
+            throw new IllegalStateException("a job button is enabled while the profile runs");
         }
         say("PROGRESS " + onEdt(() -> tab.progressBar().getString()));
         Path progressPng = png.resolveSibling(png.getFileName().toString().replaceFirst("(\\.png)?$", "-progress.png"));
