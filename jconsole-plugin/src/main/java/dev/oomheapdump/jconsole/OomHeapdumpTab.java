@@ -80,6 +80,7 @@ final class OomHeapdumpTab extends JPanel {
     private final ArtifactTable table = new ArtifactTable();
     private final PolicyPanel policyPanel;
     private final ReportPanel reportPanel;
+    private final FetchDisplay fetches;
     private final SaveAction save;
 
     // event thread only
@@ -93,7 +94,8 @@ final class OomHeapdumpTab extends JPanel {
         this.model = new TabModel(connection, this::requestRefresh);
         this.policyPanel = new PolicyPanel(model, actions, this::showResult);
         this.reportPanel = new ReportPanel(new ReportModel(connection), actions, this::afterCall);
-        this.save = new SaveAction(connection, actions, this::showResult);
+        this.fetches = new FetchDisplay(this::updateButtons);
+        this.save = new SaveAction(connection, actions, fetches, this::showResult);
         save.onPress(table::selected);
         setLayout(cards);
         add(connectingPanel(), Link.CONNECTING.name());
@@ -158,7 +160,7 @@ final class OomHeapdumpTab extends JPanel {
         files.add(filesTitle, BorderLayout.NORTH);
         table.setPreferredScrollableViewportSize(new Dimension(600, 7 * table.getRowHeight()));
         files.add(new JScrollPane(table), BorderLayout.CENTER);
-        files.add(save.progressPanel(), BorderLayout.SOUTH);
+        files.add(fetches.panel(), BorderLayout.SOUTH);
         table.getSelectionModel().addListSelectionListener(e -> updateButtons());
 
         JSplitPane filesAndReport = new JSplitPane(JSplitPane.VERTICAL_SPLIT, files, reportPanel);
@@ -286,7 +288,7 @@ final class OomHeapdumpTab extends JPanel {
     }
 
     void dispose() {
-        save.cancel();
+        fetches.cancel();
         fastRefresh.stop();
         reportPanel.stop();
         refresher.shutdownNow();
