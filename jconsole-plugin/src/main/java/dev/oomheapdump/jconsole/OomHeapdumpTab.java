@@ -82,6 +82,7 @@ final class OomHeapdumpTab extends JPanel {
     private final ReportPanel reportPanel;
     private final FetchDisplay fetches;
     private final SaveAction save;
+    private final FlameGraphAction flame;
 
     // event thread only
     private TabState shown = TabState.initial();
@@ -96,7 +97,10 @@ final class OomHeapdumpTab extends JPanel {
         this.reportPanel = new ReportPanel(new ReportModel(connection), actions, this::afterCall);
         this.fetches = new FetchDisplay(this::updateButtons);
         this.save = new SaveAction(connection, actions, fetches, this::showResult);
+        this.flame = new FlameGraphAction(connection, actions, fetches, new FlameGraphs(null), Browser::system,
+                this::showResult);
         save.onPress(table::selected);
+        flame.onPress(table::selected, table::rows);
         setLayout(cards);
         add(connectingPanel(), Link.CONNECTING.name());
         add(missingPanel(), Link.NOT_INSTALLED.name());
@@ -157,7 +161,13 @@ final class OomHeapdumpTab extends JPanel {
 
         JPanel files = new JPanel(new BorderLayout(0, 4));
         files.setBorder(titled("Heap snapshots, OOM dumps and profiles"));
-        files.add(filesTitle, BorderLayout.NORTH);
+        JPanel fileActions = new JPanel(new FlowLayout(FlowLayout.RIGHT, 6, 0));
+        fileActions.add(save.button());
+        fileActions.add(flame.button());
+        JPanel header = new JPanel(new BorderLayout(6, 0));
+        header.add(filesTitle, BorderLayout.CENTER);
+        header.add(fileActions, BorderLayout.EAST);
+        files.add(header, BorderLayout.NORTH);
         table.setPreferredScrollableViewportSize(new Dimension(600, 7 * table.getRowHeight()));
         files.add(new JScrollPane(table), BorderLayout.CENTER);
         files.add(fetches.panel(), BorderLayout.SOUTH);
@@ -218,8 +228,6 @@ final class OomHeapdumpTab extends JPanel {
         row.add(Box.createHorizontalStrut(12));
         row.add(delete);
         row.add(deleteAll);
-        row.add(Box.createHorizontalStrut(12));
-        row.add(save.button());
 
         JPanel panel = new JPanel(new BorderLayout(0, 2));
         panel.setBorder(titled("Snapshots and profiles"));
@@ -385,6 +393,7 @@ final class OomHeapdumpTab extends JPanel {
                 && (a.heapDump() || a.cpuProfile())));
         reportPanel.update(ready, selected, shown.artifacts());
         save.update(ready, selected);
+        flame.update(ready, selected, shown.artifacts());
         policyPanel.setReady(ready);
     }
 
@@ -529,6 +538,10 @@ final class OomHeapdumpTab extends JPanel {
 
     SaveAction saveAction() {
         return save;
+    }
+
+    FlameGraphAction flameGraphAction() {
+        return flame;
     }
 
     long notificationCount() {
