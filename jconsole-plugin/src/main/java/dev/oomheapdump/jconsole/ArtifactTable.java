@@ -1,5 +1,7 @@
 package dev.oomheapdump.jconsole;
 
+import dev.oomheapdump.core.ProfileEvent;
+import dev.oomheapdump.core.ProfileFormat;
 import dev.oomheapdump.jconsole.TabState.ArtifactRow;
 
 import javax.swing.JLabel;
@@ -29,7 +31,7 @@ final class ArtifactTable extends JTable {
         setSelectionMode(ListSelectionModel.MULTIPLE_INTERVAL_SELECTION);
         setFillsViewportHeight(true);
         setAutoCreateRowSorter(false);
-        int[] widths = {300, 100, 80, 150, 110, 90};
+        int[] widths = {300, 130, 80, 150, 110, 90};
         for (int i = 0; i < widths.length; i++) {
             getColumnModel().getColumn(i).setPreferredWidth(widths[i]);
         }
@@ -76,6 +78,34 @@ final class ArtifactTable extends JTable {
         return a.path() + (a.detail().isBlank() ? "" : " — " + a.detail());
     }
 
+    /** The kind column: the bean's kind, and for a profile's files which view or which profile it is. */
+    static String kind(ArtifactRow a) {
+        return a.cpuProfile() ? profileFile(a.name()) : kind(a.kind());
+    }
+
+    /**
+     * A profile's file as people name it: "Flame graph", "Collapsed stacks", "pprof"; a recording by the event its
+     * generated name starts with ("Allocation profile"), or "Profile" for a name given by hand.
+     */
+    static String profileFile(String name) {
+        ProfileFormat format = ProfileFormat.ofFileName(name);
+        if (format == ProfileFormat.HTML) {
+            return "Flame graph";
+        }
+        if (format == ProfileFormat.COLLAPSED) {
+            return "Collapsed stacks";
+        }
+        if (format == ProfileFormat.PPROF) {
+            return "pprof";
+        }
+        for (ProfileEvent event : ProfileEvent.values()) {
+            if (name.startsWith(event.prefix())) {
+                return ProfileKind.capitalized(event.label());
+            }
+        }
+        return "Profile";
+    }
+
     static String kind(String kind) {
         switch (kind) {
             case "HEAP_SNAPSHOT":
@@ -109,7 +139,7 @@ final class ArtifactTable extends JTable {
             case 0:
                 return a.name();
             case 1:
-                return kind(a.kind());
+                return kind(a);
             case 2:
                 return Format.bytes(a.bytes());
             case 3:

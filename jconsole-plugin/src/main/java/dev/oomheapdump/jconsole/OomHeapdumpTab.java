@@ -46,7 +46,7 @@ import java.util.function.Supplier;
 /**
  * The "OOM Heapdump" tab. It renders {@link TabState}s on the event thread and never calls JMX there: polls
  * run on the plugin's SwingWorker (JConsole's update interval), on notifications and, while a job runs, twice a
- * second, on one refresh thread; operations run on their own threads, because a CPU profile blocks its call for
+ * second, on one refresh thread; operations run on their own threads, because a profile blocks its call for
  * its whole duration.
  */
 final class OomHeapdumpTab extends JPanel {
@@ -71,8 +71,7 @@ final class OomHeapdumpTab extends JPanel {
     private final HeapGauge gauge = new HeapGauge();
 
     private final JButton heapSnapshot = new JButton("Heap snapshot");
-    private final JButton cpuProfile = new JButton("CPU profile");
-    private final JTextField duration = new JTextField("30", 4);
+    private final ProfileControls profile = new ProfileControls(this::profile, text -> setMessage(text, true));
     private final JButton delete = new JButton("Delete");
     private final JButton deleteAll = new JButton("Delete all");
     private final JProgressBar progress = new JProgressBar(0, 1000);
@@ -81,7 +80,9 @@ final class OomHeapdumpTab extends JPanel {
     private final ArtifactTable table = new ArtifactTable();
     private final PolicyPanel policyPanel;
     private final ReportPanel reportPanel;
+    private final FetchDisplay fetches;
     private final SaveAction save;
+    private final FlameGraphAction flame;
 
     // event thread only
     private TabState shown = TabState.initial();
@@ -94,8 +95,12 @@ final class OomHeapdumpTab extends JPanel {
         this.model = new TabModel(connection, this::requestRefresh);
         this.policyPanel = new PolicyPanel(model, actions, this::showResult);
         this.reportPanel = new ReportPanel(new ReportModel(connection), actions, this::afterCall);
-        this.save = new SaveAction(connection, actions, this::showResult);
+        this.fetches = new FetchDisplay(this::updateButtons);
+        this.save = new SaveAction(connection, actions, fetches, this::showResult);
+        this.flame = new FlameGraphAction(connection, actions, fetches, new FlameGraphs(null), Browser::system,
+                this::showResult);
         save.onPress(table::selected);
+        flame.onPress(table::selected, table::rows);
         setLayout(cards);
         add(connectingPanel(), Link.CONNECTING.name());
         add(missingPanel(), Link.NOT_INSTALLED.name());
@@ -138,7 +143,7 @@ final class OomHeapdumpTab extends JPanel {
         missingText.setText("<html><body>"
                 + "<h2>The oom-heapdump agent is not installed in this JVM</h2>"
                 + "<p>This tab drives the MBean " + code(TabModel.OBJECT_NAME) + ": heap dumps on "
-                + "OutOfMemoryError, heap snapshots and CPU profiles. This JVM does not have it.</p>"
+                + "OutOfMemoryError, heap snapshots, profiles and their flame graphs. This JVM does not have it.</p>"
                 + "<p><b>Add it at startup</b>, on the application's java command line:<br>"
                 + code("java -javaagent:oom-heapdump-agent.jar=port=9010 ...") + "</p>"
                 + "<p><b>Or load it into this running JVM</b>, on its host:<br>"
@@ -155,11 +160,17 @@ final class OomHeapdumpTab extends JPanel {
         JPanel top = stack(policyPanel, heapPanel(), jobsPanel());
 
         JPanel files = new JPanel(new BorderLayout(0, 4));
-        files.setBorder(titled("Heap snapshots, OOM dumps and CPU profiles"));
-        files.add(filesTitle, BorderLayout.NORTH);
+        files.setBorder(titled("Heap snapshots, OOM dumps and profiles"));
+        JPanel fileActions = new JPanel(new FlowLayout(FlowLayout.RIGHT, 6, 0));
+        fileActions.add(save.button());
+        fileActions.add(flame.button());
+        JPanel header = new JPanel(new BorderLayout(6, 0));
+        header.add(filesTitle, BorderLayout.CENTER);
+        header.add(fileActions, BorderLayout.EAST);
+        files.add(header, BorderLayout.NORTH);
         table.setPreferredScrollableViewportSize(new Dimension(600, 7 * table.getRowHeight()));
         files.add(new JScrollPane(table), BorderLayout.CENTER);
-        files.add(save.progressPanel(), BorderLayout.SOUTH);
+        files.add(fetches.panel(), BorderLayout.SOUTH);
         table.getSelectionModel().addListSelectionListener(e -> updateButtons());
 
         JSplitPane filesAndReport = new JSplitPane(JSplitPane.VERTICAL_SPLIT, files, reportPanel);
@@ -202,12 +213,9 @@ final class OomHeapdumpTab extends JPanel {
 
     private JPanel jobsPanel() {
         heapSnapshot.setToolTipText("Dump the live objects of the heap (a full GC runs first) to a .hprof (createHeapSnapshot)");
-        cpuProfile.setToolTipText("Record a JFR CPU profile for the given seconds to a .jfr (createCpuProfile)");
-        duration.setToolTipText("CPU profile duration in seconds (1 to 3600)");
         delete.setToolTipText("Delete the selected files (deleteHeapSnapshot / deleteCpuProfile)");
-        deleteAll.setToolTipText("Delete every heap snapshot and CPU profile; OOM dumps are kept");
+        deleteAll.setToolTipText("Delete every heap snapshot and profile; OOM dumps are kept");
         heapSnapshot.addActionListener(e -> heapSnapshot());
-        cpuProfile.addActionListener(e -> cpuProfile());
         delete.addActionListener(e -> deleteSelected());
         deleteAll.addActionListener(e -> deleteAll());
         progress.setStringPainted(true);
@@ -216,15 +224,10 @@ final class OomHeapdumpTab extends JPanel {
         JPanel row = new JPanel(new FlowLayout(FlowLayout.LEFT, 6, 2));
         row.add(heapSnapshot);
         row.add(Box.createHorizontalStrut(12));
-        row.add(cpuProfile);
-        row.add(new JLabel("for"));
-        row.add(duration);
-        row.add(new JLabel("s"));
+        profile.addTo(row);
         row.add(Box.createHorizontalStrut(12));
         row.add(delete);
         row.add(deleteAll);
-        row.add(Box.createHorizontalStrut(12));
-        row.add(save.button());
 
         JPanel panel = new JPanel(new BorderLayout(0, 2));
         panel.setBorder(titled("Snapshots and profiles"));
@@ -293,7 +296,7 @@ final class OomHeapdumpTab extends JPanel {
     }
 
     void dispose() {
-        save.cancel();
+        fetches.cancel();
         fastRefresh.stop();
         reportPanel.stop();
         refresher.shutdownNow();
@@ -382,8 +385,7 @@ final class OomHeapdumpTab extends JPanel {
         boolean ready = shown.link() == Link.READY;
         boolean jobs = ready && !shown.busy() && !jobInFlight;
         heapSnapshot.setEnabled(jobs);
-        cpuProfile.setEnabled(jobs);
-        duration.setEnabled(jobs);
+        profile.setEnabled(jobs);
         deleteAll.setEnabled(jobs && shown.artifacts().stream().anyMatch(a -> "HEAP_SNAPSHOT".equals(a.kind())
                 || a.cpuProfile()));
         List<ArtifactRow> selected = table.selected();
@@ -391,6 +393,7 @@ final class OomHeapdumpTab extends JPanel {
                 && (a.heapDump() || a.cpuProfile())));
         reportPanel.update(ready, selected, shown.artifacts());
         save.update(ready, selected);
+        flame.update(ready, selected, shown.artifacts());
         policyPanel.setReady(ready);
     }
 
@@ -445,17 +448,9 @@ final class OomHeapdumpTab extends JPanel {
                 () -> model.createHeapSnapshot(""));
     }
 
-    private void cpuProfile() {
-        String text = duration.getText().trim();
-        double seconds;
-        try {
-            seconds = Double.parseDouble(text);
-        } catch (NumberFormatException e) {
-            setMessage("CPU profile duration must be a number of seconds, not '" + text + "'", true);
-            return;
-        }
-        long millis = Math.round(seconds * 1000);
-        runJob("Recording a CPU profile for " + Format.seconds(millis) + " ...", () -> model.createCpuProfile("", millis));
+    private void profile(ProfileKind kind, long millis) {
+        runJob("Recording " + kind.withArticle() + " for " + Format.seconds(millis) + " ...",
+                () -> model.createProfile("", kind, millis));
     }
 
     private void deleteSelected() {
@@ -474,12 +469,12 @@ final class OomHeapdumpTab extends JPanel {
     }
 
     private void deleteAll() {
-        int answer = JOptionPane.showConfirmDialog(this, "Delete every heap snapshot and CPU profile in\n"
+        int answer = JOptionPane.showConfirmDialog(this, "Delete every heap snapshot and profile in\n"
                         + (policyPanel.shown() == null ? "the dump directory" : policyPanel.shown().directory())
                         + "\non the JVM's host? OOM dumps are kept (delete them one by one).",
                 "Delete all", JOptionPane.OK_CANCEL_OPTION, JOptionPane.WARNING_MESSAGE);
         if (answer == JOptionPane.OK_OPTION) {
-            runJob("Deleting all heap snapshots and CPU profiles ...", model::deleteAll);
+            runJob("Deleting all heap snapshots and profiles ...", model::deleteAll);
         }
     }
 
@@ -489,8 +484,12 @@ final class OomHeapdumpTab extends JPanel {
         return heapSnapshot;
     }
 
-    JButton cpuProfileButton() {
-        return cpuProfile;
+    JButton profileButton() {
+        return profile.button();
+    }
+
+    ProfileControls profileControls() {
+        return profile;
     }
 
     JButton deleteButton() {
@@ -502,7 +501,7 @@ final class OomHeapdumpTab extends JPanel {
     }
 
     JTextField durationField() {
-        return duration;
+        return profile.durationField();
     }
 
     JProgressBar progressBar() {
@@ -539,6 +538,10 @@ final class OomHeapdumpTab extends JPanel {
 
     SaveAction saveAction() {
         return save;
+    }
+
+    FlameGraphAction flameGraphAction() {
+        return flame;
     }
 
     long notificationCount() {

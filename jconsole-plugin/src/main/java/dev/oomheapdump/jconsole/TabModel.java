@@ -61,7 +61,10 @@ final class TabModel {
     private volatile TabState state = TabState.initial();
     private volatile OwnJob ownJob;
 
-    /** A job this client started: what the progress bar measures it against. */
+    /**
+     * A job this client started: what the progress bar measures it against. {@code kind} names it as labels do:
+     * "Heap snapshot", "CPU profile", "allocation profile".
+     */
     record OwnJob(String kind, long startMillis, long durationMillis, long expectedBytes) {
     }
 
@@ -262,7 +265,7 @@ final class TabModel {
 
     /**
      * The progress of the running job. A heap dump: the bytes of its IN_PROGRESS file against the heap in use
-     * when it started (the dump of live objects is about that size). A CPU profile this client started: time
+     * when it started (the dump of live objects is about that size). A profile this client started: time
      * elapsed against its duration. Anything else: indeterminate, labelled with the bean's CurrentJob.
      */
     static Progress progress(List<ArtifactRow> artifacts, Heap heap, String currentJob, OwnJob own, long now) {
@@ -282,7 +285,7 @@ final class TabModel {
         }
         if (own != null && own.durationMillis() > 0) {
             long elapsed = Math.max(0, Math.min(now - own.startMillis(), own.durationMillis()));
-            String label = String.format(Locale.ROOT, "Recording the CPU profile%s: %s of %s",
+            String label = String.format(Locale.ROOT, "Recording the %s%s: %s of %s", own.kind(),
                     writing == null ? "" : " " + writing.name(), Format.seconds(elapsed),
                     Format.seconds(own.durationMillis()));
             return new Progress(label, elapsed, own.durationMillis());
@@ -342,6 +345,30 @@ final class TabModel {
             return Result.made("Heap snapshot written: " + path, String.valueOf(path));
         } catch (Exception e) {
             return Result.failed("Heap snapshot failed: " + Errors.message(e));
+        } finally {
+            ownJob = null;
+        }
+    }
+
+    /**
+     * Records a profile of {@code kind}; returns when its {@code .jfr} is written, after {@code durationMillis} (its
+     * flame graph is made before). A refusal (wall clock where JDK Flight Recorder records, a bad duration, another
+     * job) comes back as the bean's sentence. An agent older than {@code createProfile} records CPU profiles only.
+     */
+    public Result createProfile(String name, ProfileKind kind, long durationMillis) {
+        ownJob = new OwnJob(kind.event().label(), System.currentTimeMillis(), Math.max(durationMillis, 0), 0);
+        try {
+            Object path = connection().invoke(BEAN, "createProfile",
+                    new Object[]{name == null ? "" : name, kind.event().id(), durationMillis},
+                    new String[]{String.class.getName(), String.class.getName(), long.class.getName()});
+            return Result.made(kind.title() + " written: " + path, String.valueOf(path));
+        } catch (Exception e) {
+            boolean older = Errors.unwrap(e) instanceof NoSuchMethodException;
+            if (older && kind == ProfileKind.CPU) {
+                return createCpuProfile(name, durationMillis);
+            }
+            return Result.failed(kind.title() + " failed: " + (older ? "the agent in this JVM is older than "
+                    + "createProfile: it records CPU profiles only" : Errors.message(e)));
         } finally {
             ownJob = null;
         }

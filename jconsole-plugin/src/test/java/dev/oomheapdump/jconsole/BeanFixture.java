@@ -28,13 +28,20 @@ final class BeanFixture implements AutoCloseable {
 
     final MBeanServer server = MBeanServerFactory.newMBeanServer();
     final Path directory;
+    private final String options;
     private OomService service;
     private OomHeapdumpBean bean;
     private JMXConnectorServer connectorServer;
     private final List<JMXConnector> clients = new ArrayList<>();
 
     BeanFixture(Path directory, boolean withBean) throws Exception {
+        this(directory, withBean, "");
+    }
+
+    /** @param options more agent options, e.g. {@code profileFormats=jfr,profiler=jfr} */
+    BeanFixture(Path directory, boolean withBean, String options) throws Exception {
         this.directory = directory;
+        this.options = options;
         server.registerMBean(ManagementFactory.getMemoryMXBean(), TabModel.MEMORY);
         server.registerMBean(ManagementFactory.getRuntimeMXBean(), TabModel.RUNTIME);
         if (withBean) {
@@ -44,7 +51,8 @@ final class BeanFixture implements AutoCloseable {
 
     /** Registers the bean, as the agent does (also later: {@code attach}). */
     void installBean() throws Exception {
-        service = OomService.start(OomPolicy.parse("heapdumpOnOOM=false,directory=" + directory));
+        service = OomService.start(OomPolicy.parse("heapdumpOnOOM=false,directory=" + directory
+                + (options.isEmpty() ? "" : "," + options)));
         bean = new OomHeapdumpBean(service);
         server.registerMBean(bean, OomHeapdumpBean.objectName());
     }

@@ -117,6 +117,15 @@ class ErrorsAndProgressTest {
     }
 
     @Test
+    void aProfileOfAnotherKindIsNamedByItsKind() {
+        TabModel.OwnJob own = new TabModel.OwnJob(ProfileKind.ALLOC.event().label(), 1_000, 1_500, 0);
+
+        Progress p = TabModel.progress(List.of(), null, "", own, 2_000);
+
+        assertEquals("Recording the allocation profile: 1.0 s of 1.5 s", p.label());
+    }
+
+    @Test
     void sizesReadLikeSizes() {
         assertEquals("512 B", Format.bytes(512));
         assertEquals("1.50 KiB", Format.bytes(1536));

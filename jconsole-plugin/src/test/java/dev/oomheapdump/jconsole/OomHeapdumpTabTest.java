@@ -55,7 +55,11 @@ class OomHeapdumpTabTest {
     }
 
     private void openTab() throws Exception {
-        fixture = new BeanFixture(dir, true);
+        openTab("");
+    }
+
+    private void openTab(String options) throws Exception {
+        fixture = new BeanFixture(dir, true, options);
         MBeanServerConnection connection = watched(fixture.remote());
         tab = onEdt(() -> new OomHeapdumpTab(() -> connection));
         tab.connected();
@@ -95,5 +99,72 @@ class OomHeapdumpTabTest {
         String message = onEdt(() -> tab.messageLabel().getText());
         assertTrue(message.contains("Heap snapshot written: " + dir.toAbsolutePath().normalize()), message);
         assertEquals(List.of(), callsOnEdt);
+    }
+
+    @Test
+    void theKindChosenIsTheProfileTakenAndTheTableNamesItsFiles() throws Exception {
+        openTab();
+
+        onEdt(() -> {
+            tab.profileControls().kindBox().setSelectedItem(ProfileKind.ALLOC);
+            tab.durationField().setText("0.5");
+            tab.profileButton().doClick();
+            return null;
+        });
+
+        await("the profile is written").atMost(Duration.ofSeconds(20)).until(() -> onEdt(() ->
+                tab.messageLabel().getText().contains("Allocation profile written: ")));
+        String message = onEdt(() -> tab.messageLabel().getText());
+        String jfr = message.substring(message.indexOf("Allocation profile written: ") + 28);
+        String html = jfr.replaceFirst("\\.jfr$", ".html");
+        await("the recording and its flame graph are listed").atMost(Duration.ofSeconds(10)).until(() -> onEdt(() ->
+                tab.table().rows().stream().filter(a -> a.complete() && (a.path().equals(jfr) || a.path().equals(html)))
+                        .count() == 2));
+        assertEquals(List.of("Allocation profile", "Flame graph"), onEdt(() -> {
+            List<String> kinds = new java.util.ArrayList<>();
+            for (int row = 0; row < tab.table().getRowCount(); row++) {
+                kinds.add(String.valueOf(tab.table().getValueAt(row, 1)));
+            }
+            kinds.sort(null);
+            return kinds;
+        }));
+        assertEquals(ProfileKind.ALLOC, onEdt(() -> tab.profileControls().kind()), "the choice stays");
+        assertEquals(List.of(), callsOnEdt);
+    }
+
+    @Test
+    void aWallClockProfileRefusedUnderJfrShowsTheBeansReason() throws Exception {
+        openTab("profiler=jfr");
+
+        onEdt(() -> {
+            tab.profileControls().kindBox().setSelectedItem(ProfileKind.WALL);
+            tab.durationField().setText("1");
+            tab.profileButton().doClick();
+            return null;
+        });
+
+        await("the refusal").atMost(Duration.ofSeconds(10)).until(() -> onEdt(() ->
+                tab.messageLabel().getText().contains("Wall-clock profile failed: ") && tab.profileButton().isEnabled()));
+        String message = onEdt(() -> tab.messageLabel().getText());
+        assertTrue(message.contains("Wall-clock profile failed: A wall-clock profile needs async-profiler, and profiles "
+                + "here are recorded by JDK Flight Recorder (option profiler=jfr)."), message);
+        assertEquals(new java.awt.Color(0xB0, 0x00, 0x00), onEdt(() -> tab.messageLabel().getForeground()),
+                "shown as an error");
+        assertEquals(List.of(), callsOnEdt);
+    }
+
+    @Test
+    void aDurationThatIsNoNumberIsSaidAndNothingRuns() throws Exception {
+        openTab();
+
+        onEdt(() -> {
+            tab.durationField().setText("soon");
+            tab.profileButton().doClick();
+            return null;
+        });
+
+        String message = onEdt(() -> tab.messageLabel().getText());
+        assertTrue(message.endsWith("Profile duration must be a number of seconds, not 'soon'"), message);
+        assertTrue(onEdt(() -> tab.profileButton().isEnabled()), "no job started");
     }
 }

@@ -46,8 +46,12 @@ import java.util.stream.Collectors;
  * installed" panel, an error message), so that a failed run shows what JConsole showed. Steps, comma-separated:
  * <ul>
  *   <li>{@code snapshot}: click "Heap snapshot", wait for the file listed complete; prints {@code SNAPSHOT <path>}</li>
- *   <li>{@code profile:N}: click "CPU profile" for N seconds, check that the progress bar moves while the job
- *   buttons are disabled, paint {@code <name>-progress.png}; prints {@code PROGRESS <label>}, {@code PROFILE <path>}</li>
+ *   <li>{@code profile:N[:KIND]}: choose KIND in the kind chooser ({@code CPU}, the default, {@code Wall clock},
+ *   {@code Allocations}, {@code Locks}), click "Profile" for N seconds (1.5 will do), check that the progress bar
+ *   moves while the job buttons are disabled, paint {@code <name>-progress.png}; prints {@code PROGRESS <label>},
+ *   {@code PROFILE <path>} and {@code LISTED <name> <name>...}, the files of the profile the table lists</li>
+ *   <li>{@code flame}: select the recording of the last profile, click "Open flame graph", wait for the outcome;
+ *   prints {@code FLAME <the file opened>} and {@code FLAME MESSAGE <the tab's message>}</li>
  *   <li>{@code delete}: select the newest heap snapshot, click "Delete", confirm; prints {@code DELETED <path>}</li>
  *   <li>{@code analyze}: select the newest heap snapshot, click "Analyze", check that the progress bar runs while
  *   the button is disabled, wait until the report shows; prints {@code ANALYZING <label>}, {@code ANALYZED
@@ -76,6 +80,8 @@ final class SelfTest implements Runnable {
             StandardCharsets.UTF_8);
 
     private final Path png;
+    /** The .jfr of the last profile step. */
+    private String lastProfile;
     private final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
 
     private SelfTest(Path png) {
@@ -172,7 +178,10 @@ final class SelfTest implements Runnable {
                     snapshot(tab);
                     break;
                 case "profile":
-                    profile(tab, words.length > 1 ? Long.parseLong(words[1]) : 2);
+                    profile(tab, words.length > 1 ? words[1] : "2", words.length > 2 ? words[2] : "CPU");
+                    break;
+                case "flame":
+                    flame(tab);
                     break;
                 case "delete":
                     delete(tab);
@@ -376,22 +385,26 @@ final class SelfTest implements Runnable {
         say("RECONNECTED");
     }
 
-    /** Clicks "CPU profile", checks the progress bar moves while the job buttons are off, and waits for the file. */
-    private void profile(OomHeapdumpTab tab, long seconds) throws Exception {
-        waitFor(() -> onEdt(() -> tab.cpuProfileButton().isEnabled()), "the CPU profile button is enabled", deadline);
+    /**
+     * Chooses the kind, clicks "Profile", checks the progress bar moves while the job buttons are off, and waits for
+     * the file.
+     */
+    private void profile(OomHeapdumpTab tab, String seconds, String kind) throws Exception {
+        waitFor(() -> onEdt(() -> tab.profileButton().isEnabled()), "the Profile button is enabled", deadline);
         CompletableFuture<Result> result = new CompletableFuture<>();
         tab.addResultListener(result::complete);
         onEdt(() -> {
-            tab.durationField().setText(Long.toString(seconds));
-            tab.cpuProfileButton().doClick();
+            tab.profileControls().kindBox().setSelectedItem(ProfileKind.of(kind));
+            tab.durationField().setText(seconds);
+            tab.profileButton().doClick();
             return null;
         });
-        say("clicked CPU profile for " + seconds + " s");
+        say("clicked Profile, " + kind + ", for " + seconds + " s");
         waitFor(() -> onEdt(() -> tab.progressBar().isVisible() && !tab.progressBar().isIndeterminate()
                 && tab.progressBar().getValue() >= 300), "the progress bar moves to 30%", deadline);
-        if (onEdt(() -> tab.heapSnapshotButton().isEnabled() || tab.cpuProfileButton().isEnabled()
+        if (onEdt(() -> tab.heapSnapshotButton().isEnabled() || tab.profileButton().isEnabled()
                 || tab.deleteAllButton().isEnabled())) {
-            throw new IllegalStateException("a job button is enabled while the CPU profile runs");
+            throw new IllegalStateException("a job button is enabled while the profile runs");
         }
         say("PROGRESS " + onEdt(() -> tab.progressBar().getString()));
         Path progressPng = png.resolveSibling(png.getFileName().toString().replaceFirst("(\\.png)?$", "-progress.png"));
@@ -402,10 +415,49 @@ final class SelfTest implements Runnable {
             throw new IllegalStateException("the tab shows: " + outcome.message());
         }
         say("PROFILE " + outcome.path());
+        lastProfile = outcome.path();
         waitFor(() -> onEdt(() -> tab.table().rows().stream()
                 .anyMatch(a -> a.path().equals(outcome.path()) && a.complete())), "the table lists it complete", deadline);
         waitFor(() -> onEdt(() -> !tab.progressBar().isVisible() && tab.heapSnapshotButton().isEnabled()),
                 "the progress bar is gone and the buttons are back", deadline);
+        String base = FlameGraphs.basePath(onEdt(() -> tab.table().rows().stream()
+                .filter(a -> a.path().equals(outcome.path())).findFirst().orElseThrow()));
+        say("LISTED " + onEdt(() -> tab.table().rows().stream().filter(a -> base.equals(FlameGraphs.basePath(a))
+                && a.complete()).map(TabState.ArtifactRow::name).sorted().collect(Collectors.joining(" "))));
+    }
+
+    /** Selects the recording of the last profile, clicks "Open flame graph" and waits for the outcome. */
+    private void flame(OomHeapdumpTab tab) throws Exception {
+        if (lastProfile == null) {
+            throw new IllegalStateException("no profile step before flame");
+        }
+        onEdt(() -> {
+            List<TabState.ArtifactRow> rows = tab.table().rows();
+            for (int i = 0; i < rows.size(); i++) {
+                if (rows.get(i).path().equals(lastProfile)) {
+                    tab.table().setRowSelectionInterval(i, i);
+                    return null;
+                }
+            }
+            throw new IllegalStateException(lastProfile + " is not listed");
+        });
+        waitFor(() -> onEdt(() -> tab.flameGraphAction().button().isEnabled()), "Open flame graph is enabled", deadline);
+        CompletableFuture<Result> result = new CompletableFuture<>();
+        tab.addResultListener(result::complete);
+        onEdt(() -> {
+            tab.flameGraphAction().button().doClick();
+            return null;
+        });
+        say("clicked Open flame graph on " + lastProfile);
+        Result outcome = result.get(remainingMillis(), TimeUnit.MILLISECONDS);
+        if (!outcome.ok()) {
+            throw new IllegalStateException("the tab shows: " + outcome.message());
+        }
+        if (onEdt(() -> tab.saveAction().progressPanel().isVisible())) {
+            throw new IllegalStateException("the fetch's progress bar stays after the flame graph opened");
+        }
+        say("FLAME " + outcome.path());
+        say("FLAME MESSAGE " + outcome.message());
     }
 
     /** Presses the first button of JConsole's connection sheet: "Insecure connection" (or "Connect" again). */

@@ -248,6 +248,66 @@ class TabModelTest {
     }
 
     @Test
+    void anAllocationProfileIsRecordedWithItsFlameGraphBesideIt() throws Exception {
+        fixture = new BeanFixture(dir, true);
+        TabModel model = model(fixture.remote());
+        model.connected();
+
+        Result result = model.createProfile("", ProfileKind.ALLOC, 300);
+
+        assertTrue(result.ok(), result.message());
+        Path jfr = Paths.get(result.path());
+        assertTrue(jfr.getFileName().toString().startsWith("allocprofile") && result.path().endsWith(".jfr"),
+                result.path());
+        assertEquals("Allocation profile written: " + jfr, result.message());
+        String flameGraph = result.path().replaceFirst("\\.jfr$", ".html");
+        List<ArtifactRow> rows = model.poll().artifacts();
+        assertTrue(rows.stream().anyMatch(a -> a.path().equals(flameGraph) && a.cpuProfile() && a.complete()),
+                rows.toString());
+    }
+
+    @Test
+    void aWallClockProfileUnderJfrIsRefusedWithTheBeansReason() throws Exception {
+        fixture = new BeanFixture(dir, true, "profiler=jfr");
+        TabModel model = model(fixture.remote());
+        model.connected();
+
+        Result result = model.createProfile("", ProfileKind.WALL, 1000);
+
+        assertFalse(result.ok());
+        assertTrue(result.message().startsWith("Wall-clock profile failed: A wall-clock profile needs async-profiler, "
+                + "and profiles here are recorded by JDK Flight Recorder (option profiler=jfr)."), result.message());
+        assertFalse(result.message().contains("Exception"), result.message());
+        assertEquals(List.of(), model.poll().artifacts(), "nothing recorded");
+    }
+
+    /** The operations of an agent older than createProfile. */
+    public interface OldAgent {
+        String createCpuProfile(String path, long duration);
+    }
+
+    @Test
+    void anAgentOlderThanCreateProfileStillRecordsCpuProfilesAndSaysWhyNotTheRest() throws Exception {
+        javax.management.MBeanServer server = javax.management.MBeanServerFactory.newMBeanServer();
+        List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server.registerMBean(new javax.management.StandardMBean((OldAgent) (path, duration) -> {
+            calls.add(path + " " + duration);
+            return "/d/" + path + ".jfr";
+        }, OldAgent.class), TabModel.BEAN);
+        TabModel model = model(server);
+
+        Result cpu = model.createProfile("old", ProfileKind.CPU, 1000);
+        Result alloc = model.createProfile("old", ProfileKind.ALLOC, 1000);
+
+        assertTrue(cpu.ok(), cpu.message());
+        assertEquals("CPU profile written: /d/old.jfr", cpu.message());
+        assertEquals(List.of("old 1000"), calls, "createCpuProfile, once");
+        assertFalse(alloc.ok());
+        assertEquals("Allocation profile failed: the agent in this JVM is older than createProfile: it records CPU "
+                + "profiles only", alloc.message());
+    }
+
+    @Test
     void deleteRemovesTheSelectedFilesAndDeleteAllTheRest() throws Exception {
         fixture = new BeanFixture(dir, true);
         TabModel model = model(fixture.server);
@@ -256,7 +316,10 @@ class TabModelTest {
         String second = model.createHeapSnapshot("second").path();
         String profile = model.createCpuProfile("profile", 200).path();
         List<ArtifactRow> rows = model.poll().artifacts();
-        assertEquals(3, rows.size(), rows.toString());
+        // the profile's flame graph (ProfileFormats jfr,html by default) is listed beside its recording
+        assertEquals(4, rows.size(), rows.toString());
+        String flameGraph = profile.replaceFirst("\\.jfr$", ".html");
+        assertTrue(rows.stream().anyMatch(a -> a.path().equals(flameGraph) && a.cpuProfile()), rows.toString());
 
         Result deleted = model.delete(rows.stream().filter(a -> a.path().equals(first)).toList());
         assertTrue(deleted.ok(), deleted.message());
@@ -266,6 +329,7 @@ class TabModelTest {
         assertTrue(all.ok(), all.message());
         assertFalse(Files.exists(Paths.get(second)));
         assertFalse(Files.exists(Paths.get(profile)));
+        assertFalse(Files.exists(Paths.get(flameGraph)));
         assertEquals(List.of(), model.poll().artifacts());
     }
 

@@ -11,9 +11,11 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.imageio.ImageIO;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -41,7 +43,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * analyzed with "Analyze", and the top suspect the report panel shows must be the one of the report JSON on disk
  * (the child, {@link HoardApp}, holds a known hoard); then it is saved with "Save to this computer…" through the file
  * chooser, and the copy must be the snapshot byte for byte, its SHA-256 verified. PNGs of the JConsole window are kept
- * in {@code target/}.
+ * in {@code target/}. Another run chooses "Allocations" in the kind chooser, takes a short profile and opens it with
+ * "Open flame graph" in a "browser" (a script named by {@code -J-Doomheapdump.browser}) that keeps a copy of what
+ * it was given: the JVM's flame graph, byte for byte. A JVM whose profiles have no flame graph
+ * ({@code profileFormats=jfr}) gets one made in JConsole, by the converter the plugin jar carries.
  * The negative twin
  * connects JConsole to a JVM without the agent and expects the "not installed" panel. A third run replaces the
  * JVM behind the port: after JConsole's "Reconnect", files made by the new JVM must reach the tab by notification.
@@ -62,6 +67,10 @@ class JConsoleTabIT {
 
     @TempDir
     Path dir;
+
+    /** This computer's side: the browser script and what it was given. */
+    @TempDir
+    Path local;
 
     static Path pluginJar() {
         return Paths.get(System.getProperty("oomheapdump.jconsolePluginJar",
@@ -140,6 +149,128 @@ class JConsoleTabIT {
     private static String sha256(Path file) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(Files.readAllBytes(file)));
+    }
+
+    /**
+     * A "browser" for {@code -J-Doomheapdump.browser}: copies the file it is given to {@code opened.html} and then
+     * notes its path in {@code opened.txt}, both in {@link #local}.
+     */
+    private Path browser() throws IOException {
+        Assumptions.assumeTrue(File.separatorChar == '/', "the browser is a shell script");
+        Path script = local.resolve("browser.sh");
+        Files.writeString(script, "#!/bin/sh\ncp \"$1\" '" + local.resolve("opened.html") + "' || exit 1\n"
+                + "printf '%s\\n' \"$1\" >> '" + local.resolve("opened.txt") + "'\n");
+        assertTrue(script.toFile().setExecutable(true), "executable " + script);
+        return script;
+    }
+
+    /**
+     * JConsole's temporary folder, in {@link #local}: its flame graphs are deleted when JConsole exits, and the test
+     * kills it.
+     */
+    private String temporaryFolder() throws IOException {
+        return "-J-Djava.io.tmpdir=" + Files.createDirectories(local.resolve("tmp"));
+    }
+
+    /** The file opened lies in a folder of its own in a private folder in JConsole's temporary folder. */
+    private void assertPrivate(Path opened) throws IOException {
+        Path root = opened.getParent().getParent();
+        assertEquals(local.resolve("tmp"), root.getParent(), opened.toString());
+        for (Path folder : List.of(root, opened.getParent())) {
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(folder)), "private: " + folder);
+        }
+    }
+
+    private static String after(Spawned console, String prefix) {
+        return console.line(SELFTEST + prefix).orElseThrow(() -> new AssertionError(console.output()))
+                .substring((SELFTEST + prefix).length());
+    }
+
+    /** The bean's {@code Artifacts}: path to "KIND STATE". */
+    private static Map<String, String> artifacts(MBeanServerConnection bean) throws Exception {
+        Map<String, String> listed = new java.util.TreeMap<>();
+        for (CompositeData a : (CompositeData[]) bean.getAttribute(new ObjectName(ChildJvm.OBJECT_NAME), "Artifacts")) {
+            listed.put((String) a.get("path"), a.get("kind") + " " + a.get("state"));
+        }
+        return listed;
+    }
+
+    @Test
+    void anAllocationProfileChosenInTheTabOpensAsTheJvmsFlameGraph() throws Exception {
+        Path png = Paths.get("target", "jconsole-tab-flame.png").toAbsolutePath();
+        Path browser = browser();
+        try (Xvfb xvfb = Xvfb.start();
+             ChildJvm child = ChildJvm.builder().heap("64m").agent("").directory(dir).start()) {
+            MBeanServerConnection bean = child.connect();
+            try (Spawned console = selfTest(xvfb, child, png, "-J-Doomheapdump.browser=" + browser, temporaryFolder(),
+                    "-J-Doomheapdump.jconsole.selftest.steps=profile:1.5:Allocations,flame")) {
+                assertTrue(console.line(SELFTEST + "OK").isPresent(), console.output());
+
+                String progress = after(console, "PROGRESS ");
+                assertTrue(progress.contains("Recording the allocation profile") && progress.endsWith(" of 1.5 s"),
+                        progress);
+                Path jfr = Paths.get(after(console, "PROFILE "));
+                String base = jfr.getFileName().toString().replaceFirst("\\.jfr$", "");
+                assertTrue(base.startsWith("allocprofile") && jfr.toString().endsWith(".jfr"), jfr.toString());
+                Path html = jfr.resolveSibling(base + ".html");
+                assertEquals(base + ".html " + base + ".jfr", after(console, "LISTED "), "the tab lists both");
+                Map<String, String> listed = artifacts(bean);
+                assertEquals("CPU_PROFILE COMPLETE", listed.get(jfr.toString()), listed.toString());
+                assertEquals("CPU_PROFILE COMPLETE", listed.get(html.toString()), listed.toString());
+
+                Path opened = Paths.get(after(console, "FLAME "));
+                assertEquals(List.of(opened.toString()), Files.readAllLines(local.resolve("opened.txt")),
+                        "the browser got the file once");
+                assertEquals(base + ".html", opened.getFileName().toString());
+                assertPrivate(opened);
+                Path copy = local.resolve("opened.html");
+                assertTrue(new String(Files.readAllBytes(copy), StandardCharsets.UTF_8).strip().endsWith("</html>"),
+                        "a complete page");
+                String sha = (String) bean.invoke(new ObjectName(ChildJvm.OBJECT_NAME), "artifactSha256",
+                        new Object[]{html.toString()}, new String[]{String.class.getName()});
+                assertEquals(sha, sha256(copy), "the JVM's flame graph, byte for byte");
+                String message = after(console, "FLAME MESSAGE ");
+                assertTrue(message.startsWith("Opened " + base + ".html with " + browser + ": ")
+                        && message.endsWith("SHA-256 verified " + sha), message);
+                assertScreenshot(png, console);
+            }
+        }
+    }
+
+    @Test
+    void aProfileWithoutAFlameGraphGetsOneMadeInJConsole() throws Exception {
+        Path png = Paths.get("target", "jconsole-tab-flame-made.png").toAbsolutePath();
+        Path browser = browser();
+        try (Xvfb xvfb = Xvfb.start();
+             ChildJvm child = ChildJvm.builder().heap("64m").agent("profileFormats=jfr").directory(dir).start()) {
+            MBeanServerConnection bean = child.connect();
+            try (Spawned console = selfTest(xvfb, child, png, "-J-Doomheapdump.browser=" + browser, temporaryFolder(),
+                    "-J-Doomheapdump.jconsole.selftest.steps=profile:1.5:CPU,flame")) {
+                assertTrue(console.line(SELFTEST + "OK").isPresent(), console.output());
+
+                Path jfr = Paths.get(after(console, "PROFILE "));
+                String base = jfr.getFileName().toString().replaceFirst("\\.jfr$", "");
+                assertEquals(base + ".jfr", after(console, "LISTED "), "the JVM made no flame graph");
+                assertEquals(List.of(jfr.toString()), List.copyOf(artifacts(bean).keySet()));
+
+                Path opened = Paths.get(after(console, "FLAME "));
+                assertEquals(List.of(opened.toString()), Files.readAllLines(local.resolve("opened.txt")));
+                assertEquals(base + ".html", opened.getFileName().toString());
+                assertPrivate(opened);
+                String page = Files.readString(local.resolve("opened.html"));
+                assertTrue(page.strip().endsWith("</html>"), "a complete page");
+                assertTrue(page.contains("CPU profile: " + base + ".jfr (made in JConsole)"),
+                        "made by the plugin's converter from the recording, for its event");
+                String sha = (String) bean.invoke(new ObjectName(ChildJvm.OBJECT_NAME), "artifactSha256",
+                        new Object[]{jfr.toString()}, new String[]{String.class.getName()});
+                String message = after(console, "FLAME MESSAGE ");
+                assertTrue(message.startsWith("Opened " + base + ".html with " + browser + ": made here from " + base
+                        + ".jfr (the JVM made no flame graph) to " + opened + "; ")
+                        && message.endsWith("SHA-256 verified " + sha), message);
+                assertScreenshot(png, console);
+            }
+        }
     }
 
     @Test
