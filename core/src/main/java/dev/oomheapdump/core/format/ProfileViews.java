@@ -81,7 +81,15 @@ public final class ProfileViews {
      * has none of them.
      */
     public static Optional<ProfileEvent> recordedEvent(Path jfr) throws IOException {
-        String event = settings(jfr).get("event");
+        Map<String, String> settings = settings(jfr);
+        String event = settings.get("event");
+        // async-profiler names cpu and wall in "event"; an alloc or lock profile has its own setting instead
+        if (event == null && settings.containsKey("alloc")) {
+            return Optional.of(ProfileEvent.ALLOC);
+        }
+        if (event == null && settings.containsKey("lock")) {
+            return Optional.of(ProfileEvent.LOCK);
+        }
         if (event != null) {
             for (ProfileEvent e : ProfileEvent.values()) {
                 if (event.equals(e.id())) {
@@ -122,7 +130,8 @@ public final class ProfileViews {
     }
 
     /** Setting names async-profiler writes and no JDK event has. */
-    private static final java.util.Set<String> ASYNC_NAMES = java.util.Set.of("engine", "event", "version", "cstack");
+    private static final java.util.Set<String> ASYNC_NAMES = java.util.Set.of("engine", "event", "version", "cstack",
+            "alloc", "lock");
 
     /** Null when a view file is complete, else why not. */
     public static String problem(Path file) {
