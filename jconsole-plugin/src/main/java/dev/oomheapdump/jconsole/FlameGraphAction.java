@@ -70,6 +70,14 @@ final class FlameGraphAction {
 
     /** Fetches (or finds again) the flame graph of {@code plan} and opens it. */
     void start(Plan plan) {
+        start(plan, "");
+    }
+
+    /**
+     * Fetches (or finds again) the flame graph of {@code plan} and opens it; {@code note} starts the outcome's
+     * sentence (why the flame graph opens rather than what was asked for), or is empty.
+     */
+    void start(Plan plan, String note) {
         if (display.busy()) {
             return;
         }
@@ -78,7 +86,8 @@ final class FlameGraphAction {
                 "Stop fetching " + name);
         open.setEnabled(false);
         calls.execute(() -> {
-            Result result = run(plan, listener);
+            Result ran = run(plan, listener);
+            Result result = note.isEmpty() ? ran : new Result(ran.ok(), note + ran.message(), ran.field(), ran.path());
             SwingUtilities.invokeLater(() -> {
                 display.end();
                 done.accept(result);
@@ -113,10 +122,10 @@ final class FlameGraphAction {
             if (plan.convert()) {
                 display.stage("Making the flame graph of " + name + " here ...");
                 try {
-                    html = FlameGraphs.convert(fetched.file(), plan.base());
+                    html = FlameGraphs.convert(fetched.file(), plan.base(), graphs.console());
                 } catch (IOException | RuntimeException | OutOfMemoryError e) {
                     return Result.failed("Cannot make a flame graph of " + name + " here: " + (e instanceof OutOfMemoryError
-                            ? "JConsole's heap is too small (start it with -J-Xmx2g, say)" : e.getMessage()));
+                            ? graphs.console() + "'s heap is too small (start it with -J-Xmx2g, say)" : e.getMessage()));
                 }
                 detail = "made here from " + name + " (the JVM made no flame graph) to " + html + "; " + name + ": "
                         + fetched.summary();

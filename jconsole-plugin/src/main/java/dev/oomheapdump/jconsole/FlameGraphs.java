@@ -9,37 +9,33 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * What "Open flame graph" brings to this computer for a profile: the flame graph the JVM made beside its recording,
  * or, where it made none (its {@code ProfileFormats} leave out {@code html}, the view failed, or it is being
- * written), one made here from the recording by the same converter. The files go to a private folder (this user
- * only) in the temporary folder, a new subfolder for each fetch; the folder is deleted when JConsole exits. Without
- * Swing; fetching and converting block: call them off the event thread.
+ * written), one made here from the recording by the same converter. The files go to the tab's {@link PrivateFolder}
+ * (this user only, deleted when the console exits), a new subfolder for each fetch. Without Swing; fetching and
+ * converting block: call them off the event thread.
  */
 final class FlameGraphs {
 
     static final String HTML = ProfileFormat.HTML.extension();
     static final String JFR = ProfileFormat.JFR.extension();
-    private static final String PREFIX = "oom-heapdump-flame-";
-
-    private final Path parent;
+    private final PrivateFolder folder;
+    private final String console;
     private final Map<String, Path> made = new ConcurrentHashMap<>();
-    private Path root; // guarded by this
 
     /**
-     * @param parent where the private folder is made; null for the temporary folder ({@code java.io.tmpdir})
+     * @param folder  where fetched files go
+     * @param console the console the tab runs in, named in the pages made here ("made in JConsole")
      */
-    FlameGraphs(Path parent) {
-        this.parent = parent;
+    FlameGraphs(PrivateFolder folder, String console) {
+        this.folder = folder;
+        this.console = console;
     }
 
     /**
@@ -87,38 +83,14 @@ final class FlameGraphs {
         return format == null ? null : row.path().substring(0, row.path().length() - format.extension().length());
     }
 
-    /** The private folder, made on first use (rwx for this user only where the file system has POSIX permissions). */
-    synchronized Path root() throws IOException {
-        if (root == null) {
-            Path folder = privateFolder(parent, PREFIX);
-            Thread cleaner = new Thread(() -> deleteTree(folder), "oom-heapdump-jconsole-flame-cleanup");
-            Runtime.getRuntime().addShutdownHook(cleaner);
-            root = folder;
-        }
-        return root;
-    }
-
-    /** A new, empty private subfolder for one fetch: a name given twice never meets an older file. */
+    /** A new, empty private subfolder for one fetch. */
     Path newFolder() throws IOException {
-        return privateFolder(root(), "");
+        return folder.newFolder();
     }
 
-    private static Path privateFolder(Path in, String prefix) throws IOException {
-        try {
-            FileAttribute<?> owner = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-            return in == null ? Files.createTempDirectory(prefix, owner) : Files.createTempDirectory(in, prefix, owner);
-        } catch (UnsupportedOperationException e) {
-            // no POSIX permissions (Windows): the user's own temporary folder is private already
-            return in == null ? Files.createTempDirectory(prefix) : Files.createTempDirectory(in, prefix);
-        }
-    }
-
-    private static void deleteTree(Path folder) {
-        try (Stream<Path> files = Files.walk(folder)) {
-            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-        } catch (IOException | RuntimeException e) {
-            // JConsole exits: what cannot be deleted stays in the temporary folder
-        }
+    /** The console named in the pages made here. */
+    String console() {
+        return console;
     }
 
     /** The flame graph brought before for this very source (same path, size and time), if it is still there. */
@@ -137,19 +109,20 @@ final class FlameGraphs {
 
     /**
      * Makes {@code <base>.html} beside a fetched recording with async-profiler's converter, for the event the
-     * recording was made for (CPU when it tells none), then deletes the recording.
+     * recording was made for (CPU when it tells none), then deletes the recording. The page's title says it was made
+     * in {@code console}.
      *
      * @return the flame graph, complete
      * @throws IOException when the recording cannot be read or the page cannot be written
      */
-    static Path convert(Path jfr, String base) throws IOException {
+    static Path convert(Path jfr, String base, String console) throws IOException {
         ProfileEvent event = ProfileViews.recordedEvent(jfr).orElse(ProfileEvent.CPU);
         Path html = jfr.resolveSibling(base + HTML);
         Path part = jfr.resolveSibling("." + base + ".part" + HTML); // ends in .html: ProfileViews.problem checks it
         Files.deleteIfExists(part);
         try {
             ProfileViews.write(jfr, event, ProfileFormat.HTML, part, ProfileKind.capitalized(event.label()) + ": "
-                    + jfr.getFileName() + " (made in JConsole)");
+                    + jfr.getFileName() + " (made in " + console + ")");
             String problem = ProfileViews.problem(part);
             if (problem != null) {
                 throw new IOException("the converter wrote an incomplete page: " + problem);

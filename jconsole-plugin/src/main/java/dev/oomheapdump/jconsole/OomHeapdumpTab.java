@@ -44,10 +44,10 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The "OOM Heapdump" tab. It renders {@link TabState}s on the event thread and never calls JMX there: polls
- * run on the plugin's SwingWorker (JConsole's update interval), on notifications and, while a job runs, twice a
- * second, on one refresh thread; operations run on their own threads, because a profile blocks its call for
- * its whole duration.
+ * The "OOM Heapdump" tab, in JConsole and in VisualVM ({@link ConsoleHost}). It renders {@link TabState}s on the
+ * event thread and never calls JMX there: polls run on the host's schedule (JConsole's SwingWorker at its update
+ * interval, VisualVM's timer), on notifications and, while a job runs, twice a second, on one refresh thread;
+ * operations run on their own threads, because a profile blocks its call for its whole duration.
  */
 final class OomHeapdumpTab extends JPanel {
 
@@ -57,8 +57,9 @@ final class OomHeapdumpTab extends JPanel {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
 
     private final TabModel model;
-    private final ExecutorService refresher = Executors.newSingleThreadExecutor(daemon("oom-heapdump-jconsole-refresh"));
-    private final ExecutorService actions = Executors.newCachedThreadPool(daemon("oom-heapdump-jconsole-action"));
+    private final ConsoleHost host;
+    private final ExecutorService refresher;
+    private final ExecutorService actions;
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final Timer fastRefresh = new Timer(FAST_REFRESH_MS, e -> requestRefresh());
     private final List<Consumer<Result>> resultListeners = new CopyOnWriteArrayList<>();
@@ -83,6 +84,8 @@ final class OomHeapdumpTab extends JPanel {
     private final FetchDisplay fetches;
     private final SaveAction save;
     private final FlameGraphAction flame;
+    /** "Open in VisualVM"; null in a console without views of its own. */
+    private final OpenHereAction openHere;
 
     // event thread only
     private TabState shown = TabState.initial();
@@ -91,16 +94,32 @@ final class OomHeapdumpTab extends JPanel {
     private boolean showingProblem;
     private int generation;
 
+    /** In JConsole. */
     OomHeapdumpTab(Supplier<MBeanServerConnection> connection) {
-        this.model = new TabModel(connection, this::requestRefresh);
+        this(ConsoleHost.jconsole(connection));
+    }
+
+    OomHeapdumpTab(ConsoleHost host) {
+        this.host = host;
+        String threads = "oom-heapdump-" + host.name().toLowerCase(Locale.ROOT);
+        this.refresher = Executors.newSingleThreadExecutor(daemon(threads + "-refresh"));
+        this.actions = Executors.newCachedThreadPool(daemon(threads + "-action"));
+        Supplier<MBeanServerConnection> connection = host.connection();
+        this.model = new TabModel(host, this::requestRefresh);
         this.policyPanel = new PolicyPanel(model, actions, this::showResult);
         this.reportPanel = new ReportPanel(new ReportModel(connection), actions, this::afterCall);
         this.fetches = new FetchDisplay(this::updateButtons);
         this.save = new SaveAction(connection, actions, fetches, this::showResult);
-        this.flame = new FlameGraphAction(connection, actions, fetches, new FlameGraphs(null), Browser::system,
-                this::showResult);
+        PrivateFolder folder = new PrivateFolder(null, host.name());
+        this.flame = new FlameGraphAction(connection, actions, fetches, new FlameGraphs(folder, host.name()),
+                Browser::system, this::showResult);
+        this.openHere = host.viewer() == null ? null
+                : new OpenHereAction(connection, actions, fetches, folder, host.viewer(), flame, this::showResult);
         save.onPress(table::selected);
         flame.onPress(table::selected, table::rows);
+        if (openHere != null) {
+            openHere.onPress(table::selected, table::rows);
+        }
         setLayout(cards);
         add(connectingPanel(), Link.CONNECTING.name());
         add(missingPanel(), Link.NOT_INSTALLED.name());
@@ -162,6 +181,9 @@ final class OomHeapdumpTab extends JPanel {
         JPanel files = new JPanel(new BorderLayout(0, 4));
         files.setBorder(titled("Heap snapshots, OOM dumps and profiles"));
         JPanel fileActions = new JPanel(new FlowLayout(FlowLayout.RIGHT, 6, 0));
+        if (openHere != null) {
+            fileActions.add(openHere.button());
+        }
         fileActions.add(save.button());
         fileActions.add(flame.button());
         JPanel header = new JPanel(new BorderLayout(6, 0));
@@ -239,7 +261,7 @@ final class OomHeapdumpTab extends JPanel {
 
     // ---- refreshing ----------------------------------------------------------------------------------------
 
-    /** JConsole connected or reconnected: listen to the bean again on the new connection and read it all. */
+    /** The console connected or reconnected: listen to the bean again on the new connection and read it all. */
     void connected() {
         SwingUtilities.invokeLater(() -> {
             generation++;
@@ -247,7 +269,7 @@ final class OomHeapdumpTab extends JPanel {
         });
     }
 
-    /** JConsole lost the connection: forget what runs (its calls fail or hang), wait for the reconnect. */
+    /** The console lost the connection: forget what runs (its calls fail or hang), wait for the reconnect. */
     void disconnected() {
         SwingUtilities.invokeLater(() -> {
             generation++;
@@ -301,7 +323,7 @@ final class OomHeapdumpTab extends JPanel {
         reportPanel.stop();
         refresher.shutdownNow();
         actions.shutdownNow();
-        Thread closer = new Thread(model::close, "oom-heapdump-jconsole-close");
+        Thread closer = new Thread(model::close, "oom-heapdump-" + host.name().toLowerCase(Locale.ROOT) + "-close");
         closer.setDaemon(true);
         closer.start();
     }
@@ -394,6 +416,9 @@ final class OomHeapdumpTab extends JPanel {
         reportPanel.update(ready, selected, shown.artifacts());
         save.update(ready, selected);
         flame.update(ready, selected, shown.artifacts());
+        if (openHere != null) {
+            openHere.update(ready, selected, shown.artifacts());
+        }
         policyPanel.setReady(ready);
     }
 
@@ -542,6 +567,11 @@ final class OomHeapdumpTab extends JPanel {
 
     FlameGraphAction flameGraphAction() {
         return flame;
+    }
+
+    /** "Open in VisualVM", or null in JConsole. */
+    OpenHereAction openHereAction() {
+        return openHere;
     }
 
     long notificationCount() {

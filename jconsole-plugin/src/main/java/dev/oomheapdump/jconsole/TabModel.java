@@ -50,6 +50,7 @@ final class TabModel {
     private static final String[] STATUS_ATTRIBUTES = {"Busy", "CurrentJob", "OomDumpCount", "Artifacts"};
 
     private final Supplier<MBeanServerConnection> connection;
+    private final ConsoleHost host;
     private final Runnable changed;
     private final NotificationListener listener = (notification, handback) -> onNotification(notification);
     private final AtomicBoolean policyStale = new AtomicBoolean(true);
@@ -69,13 +70,20 @@ final class TabModel {
     }
 
     /**
-     * @param connection the current connection (JConsole makes a new one on every reconnect)
-     * @param changed    called, on a JMX notification thread, when a notification says the state changed:
-     *                   the owner schedules a {@link #poll()}; it must not block
+     * @param host    the console: its current connection (JConsole makes a new one on every reconnect) and what the
+     *                tab says about the connection
+     * @param changed called, on a JMX notification thread, when a notification says the state changed:
+     *                the owner schedules a {@link #poll()}; it must not block
      */
-    public TabModel(Supplier<MBeanServerConnection> connection, Runnable changed) {
-        this.connection = Objects.requireNonNull(connection, "connection");
+    public TabModel(ConsoleHost host, Runnable changed) {
+        this.host = Objects.requireNonNull(host, "host");
+        this.connection = host.connection();
         this.changed = Objects.requireNonNull(changed, "changed");
+    }
+
+    /** In JConsole. */
+    public TabModel(Supplier<MBeanServerConnection> connection, Runnable changed) {
+        this(ConsoleHost.jconsole(connection), changed);
     }
 
     private static ObjectName name(String name) {
@@ -99,22 +107,21 @@ final class TabModel {
     // ---- connection and notifications ---------------------------------------------------------------------
 
     /**
-     * Called when JConsole (re)connected: listens to the bean's notifications on the current connection (JConsole
-     * makes a new connection object on every reconnect; the old subscription died with the old one) and reads
-     * everything. Calling it twice for one connection subscribes once.
+     * Called when the console (re)connected: listens to the bean's notifications on the current connection
+     * (JConsole makes a new connection object on every reconnect; the old subscription died with the old one) and
+     * reads everything. Calling it twice for one connection subscribes once.
      */
     public TabState connected() {
         policyStale.set(true);
         return poll();
     }
 
-    /** Called when JConsole lost the connection: nothing can be read until it reconnects. */
+    /** Called when the console lost the connection: nothing can be read until it reconnects. */
     public TabState disconnected() {
         subscribed = null;
         ownJob = null;
         synchronized (pollLock) {
-            return publish(state.with(sequence.incrementAndGet(), Link.DISCONNECTED,
-                    "The connection to the JVM was lost; JConsole offers to reconnect"));
+            return publish(state.with(sequence.incrementAndGet(), Link.DISCONNECTED, host.connectionLost()));
         }
     }
 
@@ -160,7 +167,7 @@ final class TabModel {
             TabState previous = state;
             MBeanServerConnection c = connection.get();
             if (c == null) {
-                return publish(previous.with(sequence.incrementAndGet(), Link.DISCONNECTED, "Not connected"));
+                return publish(previous.with(sequence.incrementAndGet(), Link.DISCONNECTED, host.notConnected()));
             }
             try {
                 if (!c.isRegistered(BEAN)) {
@@ -191,7 +198,7 @@ final class TabModel {
                 return publish(new TabState(sequence.incrementAndGet(), Link.READY, policy, artifacts, heap, busy,
                         currentJob, oomDumps, progress, previous.pid(), ""));
             } catch (IOException e) {
-                // JConsole notices too and reconnects with a new connection; a passing failure keeps the listener
+                // the console notices too and reconnects with a new connection; a passing failure keeps the listener
                 return publish(previous.with(sequence.incrementAndGet(), Link.DISCONNECTED, Errors.message(e)));
             } catch (InstanceNotFoundException e) {
                 // unregistered between the check and the read: the next poll shows the "not installed" panel

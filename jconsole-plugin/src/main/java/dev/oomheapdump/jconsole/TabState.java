@@ -20,7 +20,7 @@ record TabState(long sequence, Link link, Policy policy, List<ArtifactRow> artif
         NOT_INSTALLED,
         /** The bean answers. */
         READY,
-        /** JConsole lost the connection (it offers to reconnect). */
+        /** The console lost the connection (JConsole offers to reconnect), or has none. */
         DISCONNECTED
     }
 

@@ -84,15 +84,16 @@ class FlameGraphsTest {
     @Test
     void filesGoToAPrivateFolderANewOneForEachFetch() throws Exception {
         assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
-        FlameGraphs graphs = new FlameGraphs(dir);
+        PrivateFolder folders = new PrivateFolder(dir, "JConsole");
+        FlameGraphs graphs = new FlameGraphs(folders, "JConsole");
 
-        Path root = graphs.root();
+        Path root = folders.root();
         Path first = graphs.newFolder();
         Path second = graphs.newFolder();
 
         assertEquals(dir, root.getParent());
-        assertTrue(root.getFileName().toString().startsWith("oom-heapdump-flame-"), root.toString());
-        assertEquals(root, graphs.root(), "one private folder");
+        assertTrue(root.getFileName().toString().startsWith("oom-heapdump-"), root.toString());
+        assertEquals(root, folders.root(), "one private folder");
         for (Path folder : List.of(root, first, second)) {
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(folder)), folder.toString());
         }
@@ -102,7 +103,7 @@ class FlameGraphsTest {
 
     @Test
     void aFlameGraphBroughtBeforeIsFoundAgainWhileTheSourceIsTheSame() throws Exception {
-        FlameGraphs graphs = new FlameGraphs(dir);
+        FlameGraphs graphs = new FlameGraphs(new PrivateFolder(dir, "JConsole"), "JConsole");
         Plan plan = new Plan("allocprofile-1", HTML);
         Path local = Files.writeString(graphs.newFolder().resolve("allocprofile-1.html"), "<html></html>");
 
@@ -138,7 +139,7 @@ class FlameGraphsTest {
         Path here = Files.createDirectories(dir.resolve("here"));
         Path jfr = Files.copy(recorded, here.resolve("p.jfr"));
 
-        Path html = FlameGraphs.convert(jfr, "p");
+        Path html = FlameGraphs.convert(jfr, "p", "JConsole");
 
         assertEquals(here.resolve("p.html"), html);
         String page = Files.readString(html);
