@@ -37,11 +37,13 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
- * A click-through of the tab inside a real JConsole, for the integration test and the README's screenshot. Off
- * unless JConsole runs with {@code -J-Doomheapdump.jconsole.selftest=<file.png>}. It answers JConsole's "Secure
- * connection failed, retry insecurely?" sheet (the suite's port is loopback-only, without SSL), selects the tab,
- * runs the steps of {@code -J-Doomheapdump.jconsole.selftest.steps} (default {@code snapshot}), paints the
- * JConsole window into the PNG and prints lines starting with {@value #PREFIX} on the process's standard output,
+ * A click-through of the tab inside a real JConsole or VisualVM, for the integration tests and the README's
+ * screenshots. Off unless the console runs with {@code -J-Doomheapdump.jconsole.selftest=<file.png>} (JConsole) or
+ * {@code -J-Doomheapdump.visualvm.selftest=<file.png>} (VisualVM; the test jar joins the VisualVM module as a NetBeans
+ * patch, and {@link SelfTestVisualVm} starts this). In JConsole it answers the "Secure connection failed, retry
+ * insecurely?" sheet (the suite's port is loopback-only, without SSL). It selects the tab, runs the steps of
+ * {@code -J-Doomheapdump.<console>.selftest.steps} (default {@code snapshot}), paints the console's
+ * window into the PNG and prints lines starting with {@value #PREFIX} on the process's standard output,
  * ending with {@code OK} or {@code FAILED <why>}. A failure still paints the window when the tab exists (the "not
  * installed" panel, an error message), so that a failed run shows what JConsole showed. Steps, comma-separated:
  * <ul>
@@ -63,14 +65,17 @@ import java.util.stream.Collectors;
  *   <li>{@code save}: select the newest heap snapshot, click "Save to this computer…", choose
  *   {@code saved-<name>} beside the PNG in the file chooser, wait for the verified copy; prints {@code SAVED <path>}
  *   and the tab's message</li>
+ *   <li>{@code open} (VisualVM): select the newest heap snapshot, click "Open in VisualVM", wait until VisualVM's heap
+ *   viewer shows, paint {@code <name>-heapviewer.png}, bring the tab's window back; prints {@code OPENED <the local
+ *   file>} and {@code OPEN MESSAGE <the tab's message>}</li>
  * </ul>
- * {@code -J-Doomheapdump.jconsole.selftest.size=1000x640} sizes the window first.
+ * {@code -J-Doomheapdump.<console>.selftest.size=1000x640} sizes the window first. In VisualVM it also prints
+ * {@code JAVA <java.version> <java.home>}, the JDK VisualVM runs on.
  */
 final class SelfTest implements Runnable {
 
     static final String PROPERTY = "oomheapdump.jconsole.selftest";
-    static final String SIZE_PROPERTY = PROPERTY + ".size";
-    static final String STEPS_PROPERTY = PROPERTY + ".steps";
+    static final String VISUALVM_PROPERTY = "oomheapdump.visualvm.selftest";
     static final String PREFIX = "oom-heapdump-selftest: ";
     /** The whole click-through; an analysis starts a JVM of its own, on a host that may be busy. */
     private static final long TIMEOUT_MS = 120_000;
@@ -80,12 +85,17 @@ final class SelfTest implements Runnable {
             StandardCharsets.UTF_8);
 
     private final Path png;
+    private final String property;
+    /** JConsole asks whether to connect without SSL; VisualVM does not. */
+    private final boolean jconsole;
     /** The .jfr of the last profile step. */
     private String lastProfile;
     private final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
 
-    private SelfTest(Path png) {
+    private SelfTest(Path png, String property) {
         this.png = png;
+        this.property = property;
+        this.jconsole = PROPERTY.equals(property);
     }
 
     private static OomHeapdumpTab lookForTab() {
@@ -93,27 +103,38 @@ final class SelfTest implements Runnable {
         return TAB.get();
     }
 
+    /** In JConsole. */
     static void startIfRequested() {
-        String target = System.getProperty(PROPERTY);
+        startIfRequested(PROPERTY);
+    }
+
+    /** Starts the click-through when the console runs with {@code -J-D<property>=<file.png>}. */
+    static void startIfRequested(String property) {
+        String target = System.getProperty(property);
         if (target == null || target.isBlank() || !STARTED.compareAndSet(false, true)) {
             return;
         }
-        Thread thread = new Thread(new SelfTest(Paths.get(target).toAbsolutePath()), "oom-heapdump-jconsole-selftest");
+        Thread thread = new Thread(new SelfTest(Paths.get(target).toAbsolutePath(), property),
+                "oom-heapdump-selftest");
         thread.setDaemon(true);
         thread.start();
     }
 
-    /** Finds the plugin's tab in JConsole's windows once JConsole made it (the plugin keeps no test hook). */
+    /**
+     * Finds the plugin's tab in the console's windows once the console made it (the plugin keeps no test hook); again
+     * when the console made a new one (VisualVM remakes its views when asked to reload).
+     */
     private static void findTab() {
-        if (TAB.get() != null) {
+        OomHeapdumpTab known = TAB.get();
+        if (known != null && known.isDisplayable()) {
             return;
         }
         try {
             javax.swing.SwingUtilities.invokeAndWait(() -> {
                 for (java.awt.Window window : java.awt.Window.getWindows()) {
                     OomHeapdumpTab found = find(window);
-                    if (found != null) {
-                        TAB.compareAndSet(null, found);
+                    if (found != null && found.isDisplayable()) {
+                        TAB.set(found);
                         return;
                     }
                 }
@@ -145,6 +166,9 @@ final class SelfTest implements Runnable {
         String failure = null;
         try {
             say("started; the screenshot goes to " + png);
+            if (!jconsole) {
+                say("JAVA " + System.getProperty("java.version") + " " + System.getProperty("java.home"));
+            }
             clickThrough();
         } catch (Throwable e) {
             Throwable cause = e instanceof InvocationTargetException || e instanceof ExecutionException ? e.getCause() : e;
@@ -171,7 +195,7 @@ final class SelfTest implements Runnable {
         OomHeapdumpTab tab = TAB.get();
         onEdt(() -> select(tab));
         onEdt(() -> resize(tab));
-        for (String step : System.getProperty(STEPS_PROPERTY, "snapshot").split(",")) {
+        for (String step : System.getProperty(property + ".steps", "snapshot").split(",")) {
             String[] words = step.trim().split(":");
             switch (words[0]) {
                 case "snapshot":
@@ -198,6 +222,9 @@ final class SelfTest implements Runnable {
                 case "save":
                     save(tab);
                     break;
+                case "open":
+                    openHere(tab);
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown self-test step '" + step + "'");
             }
@@ -213,7 +240,7 @@ final class SelfTest implements Runnable {
             if (TAB.get() != null && onEdt(() -> TAB.get().shownState().link()) == Link.NOT_INSTALLED) {
                 throw new IllegalStateException("the tab says the oom-heapdump agent is not installed in this JVM");
             }
-            String answer = onEdt(SelfTest::answerConnectionQuestion);
+            String answer = jconsole ? onEdt(SelfTest::answerConnectionQuestion) : null;
             if (answer != null) {
                 say("answered JConsole's question '" + answer + "'");
                 if (++answered > answers) {
@@ -357,6 +384,87 @@ final class SelfTest implements Runnable {
         }
         say("SAVED " + outcome.path());
         say("SAVE MESSAGE " + outcome.message());
+    }
+
+    /**
+     * Selects the newest heap snapshot, clicks "Open in VisualVM", waits for the outcome and for VisualVM's heap viewer,
+     * paints it, and brings the tab's window back to the front.
+     */
+    private void openHere(OomHeapdumpTab tab) throws Exception {
+        OpenHereAction action = tab.openHereAction();
+        if (action == null) {
+            throw new IllegalStateException("this console has no button that opens files in it");
+        }
+        waitFor(() -> onEdt(() -> tab.heapSnapshotButton().isEnabled()), "the buttons are enabled", deadline);
+        String path = onEdt(() -> selectNewestSnapshot(tab, "open"));
+        waitFor(() -> onEdt(() -> action.button().isEnabled()), action.button().getText() + " is enabled", deadline);
+        CompletableFuture<Result> result = new CompletableFuture<>();
+        tab.addResultListener(result::complete);
+        onEdt(() -> {
+            action.button().doClick();
+            return null;
+        });
+        say("clicked " + action.button().getText() + " on " + path);
+        Result outcome = result.get(remainingMillis(), TimeUnit.MILLISECONDS);
+        if (!outcome.ok()) {
+            throw new IllegalStateException("the tab shows: " + outcome.message());
+        }
+        say("OPENED " + outcome.path());
+        say("OPEN MESSAGE " + outcome.message());
+        waitFor(() -> onEdt(SelfTest::heapViewerShowing), "VisualVM's heap viewer shows the dump", deadline);
+        Path viewerPng = png.resolveSibling(png.getFileName().toString().replaceFirst("(\\.png)?$", "-heapviewer.png"));
+        onEdt(() -> screenshot(tab, viewerPng));
+        say("SCREENSHOT " + viewerPng);
+        onEdt(() -> bringToFront(tab));
+        waitFor(() -> onEdt(tab::isShowing), "the tab's window is in front again", deadline);
+    }
+
+    /**
+     * VisualVM's heap viewer shows the dump read: its component ({@code HeapViewerComponent}, which VisualVM makes once
+     * it has opened the file) no longer holds only its "Opening heap dump..." label but its toolbar and views.
+     */
+    private static boolean heapViewerShowing() {
+        for (Window window : Window.getWindows()) {
+            Component viewer = window.isShowing() ? findShowing(window, HEAP_VIEWER) : null;
+            if (viewer instanceof Container && ((Container) viewer).getComponentCount() > 0
+                    && !(((Container) viewer).getComponent(0) instanceof JLabel)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final String HEAP_VIEWER = "org.graalvm.visualvm.heapviewer.ui.HeapViewerComponent";
+
+    private static Component findShowing(Component component, String className) {
+        if (component.isShowing() && component.getClass().getName().equals(className)) {
+            return component;
+        }
+        if (component instanceof Container) {
+            for (Component child : ((Container) component).getComponents()) {
+                Component found = findShowing(child, className);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Activates the NetBeans window (TopComponent) that holds the tab, as a click on its title does; by reflection, the
+     * module has no dependency on the window system.
+     */
+    private static Void bringToFront(JComponent tab) throws Exception {
+        for (Container parent = tab.getParent(); parent != null; parent = parent.getParent()) {
+            for (Class<?> type = parent.getClass(); type != null; type = type.getSuperclass()) {
+                if ("org.openide.windows.TopComponent".equals(type.getName())) {
+                    type.getMethod("requestActive").invoke(parent);
+                    return null;
+                }
+            }
+        }
+        throw new IllegalStateException("the tab is in no NetBeans window");
     }
 
     /** Waits for a file someone else makes to show up, carried by a notification (the periodic poll is slower). */
@@ -514,8 +622,8 @@ final class SelfTest implements Runnable {
     }
 
     /** Sizes the window as asked, early: JConsole lays out its maximized inner frame on a later event. */
-    private static Void resize(JComponent tab) {
-        String size = System.getProperty(SIZE_PROPERTY, "");
+    private Void resize(JComponent tab) {
+        String size = System.getProperty(property + ".size", "");
         Window window = SwingUtilities.getWindowAncestor(tab);
         if (window != null && size.matches("\\d+x\\d+")) {
             String[] wh = size.split("x");

@@ -11,15 +11,15 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-/** A helper process (Xvfb, JConsole) whose merged output is kept; {@link #close()} kills it. */
-final class Spawned implements Closeable {
+/** A helper process (Xvfb, JConsole, VisualVM) whose merged output is kept; {@link #close()} kills it. */
+public final class Spawned implements Closeable {
 
     private final String name;
     private final List<String> command;
     private final Process process;
     private final List<String> lines = new CopyOnWriteArrayList<>();
 
-    Spawned(String name, List<String> command, Map<String, String> environment) throws IOException {
+    public Spawned(String name, List<String> command, Map<String, String> environment) throws IOException {
         this.name = name;
         this.command = List.copyOf(command);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -41,24 +41,24 @@ final class Spawned implements Closeable {
         pump.start();
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
-    String exit() {
+    public String exit() {
         return process.isAlive() ? "running" : "exit " + process.exitValue();
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return List.copyOf(lines);
     }
 
-    Optional<String> line(String prefix) {
+    public Optional<String> line(String prefix) {
         return lines.stream().filter(l -> l.startsWith(prefix)).findFirst();
     }
 
     /** The command and everything it printed, for failure messages. */
-    String output() {
+    public String output() {
         return "---- " + name + " (" + exit() + "): " + String.join(" ", command) + "\n" + String.join("\n", lines)
                 + "\n---- end of " + name;
     }

@@ -21,7 +21,7 @@ import java.util.Optional;
  * once it accepts clients, so there is no guessing and no waiting on a socket. When Xvfb is missing or cannot
  * start, the test is aborted (reported as skipped) with the reason, never passed.
  */
-final class Xvfb implements Closeable {
+public final class Xvfb implements Closeable {
 
     private final Spawned process;
     private final String display;
@@ -31,10 +31,10 @@ final class Xvfb implements Closeable {
         this.display = display;
     }
 
-    static Xvfb start() throws IOException {
+    public static Xvfb start() throws IOException {
         Optional<Path> executable = onPath("Xvfb");
         Assumptions.assumeTrue(executable.isPresent(), "Xvfb is not installed (apt-get install xvfb): "
-                + "the JConsole tab test needs a display server and is skipped");
+                + "the console tab tests need a display server and are skipped");
         Spawned process = new Spawned("Xvfb", List.of(executable.get().toString(), "-displayfd", "1",
                 "-screen", "0", "1280x1024x24", "-nolisten", "tcp", "-noreset"), Map.of());
         try {
@@ -44,7 +44,7 @@ final class Xvfb implements Closeable {
                     .until(() -> number(process).isPresent());
         } catch (ConditionTimeoutException | TerminalFailureException e) {
             process.close();
-            Assumptions.abort("Xvfb could not be started, so the JConsole tab test is skipped: " + e.getMessage()
+            Assumptions.abort("Xvfb could not be started, so the console tab tests are skipped: " + e.getMessage()
                     + "\n" + process.output());
         }
         return new Xvfb(process, ":" + number(process).orElseThrow());
@@ -66,15 +66,15 @@ final class Xvfb implements Closeable {
     }
 
     /** The value for {@code DISPLAY}, e.g. {@code :1}. */
-    String display() {
+    public String display() {
         return display;
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.alive();
     }
 
-    String output() {
+    public String output() {
         return process.output();
     }
 
