@@ -40,10 +40,11 @@ public final class PluginMain {
                     throw new VisualVmInstall.UsageException("unknown option '" + args[i] + "'");
                 }
             }
-            if (userdir == null) {
+            boolean named = userdir != null;
+            if (!named) {
                 userdir = VisualVmInstall.systemDefaultUserdir();
             }
-            List<String> lines = VisualVmInstall.install(thisJar(), userdir, specificationVersion());
+            List<String> lines = VisualVmInstall.install(thisJar(), userdir, named, specificationVersion());
             lines.forEach(out::println);
             return 0;
         } catch (VisualVmInstall.UsageException e) {

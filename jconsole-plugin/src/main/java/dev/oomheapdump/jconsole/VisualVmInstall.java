@@ -50,9 +50,11 @@ final class VisualVmInstall {
     /**
      * Installs {@code pluginJar} into {@code userdir} (made when missing) and says what it did.
      *
+     * @param named whether the user named the directory ({@code --userdir}), so that VisualVM must be told it too
      * @return the lines to print
      */
-    static List<String> install(Path pluginJar, Path userdir, String specificationVersion) throws IOException, UsageException {
+    static List<String> install(Path pluginJar, Path userdir, boolean named, String specificationVersion)
+            throws IOException, UsageException {
         if (!Files.isRegularFile(pluginJar)) {
             throw new UsageException("the plugin jar " + pluginJar + " is not a file: run visualvm-install with java -jar "
                     + "oom-heapdump-jconsole-plugin.jar");
@@ -93,8 +95,8 @@ final class VisualVmInstall {
 
         List<String> lines = new ArrayList<>();
         lines.add("Installed the OOM Heapdump tab into VisualVM's user directory " + userdir + " (" + JAR + ", enabled).");
-        lines.add("Start VisualVM" + " --userdir " + userdir + " (--openjmx HOST:PORT to open a JVM at once): every "
-                + "application view has the OOM Heapdump tab.");
+        lines.add("Start VisualVM: visualvm" + (named ? " --userdir " + userdir : "") + " (--openjmx HOST:PORT opens a JVM "
+                + "at once); every application view has the OOM Heapdump tab.");
         if (Files.exists(userdir.resolve("lock"))) {
             lines.add("A VisualVM may be running with this user directory: it shows the tab after a restart.");
         }

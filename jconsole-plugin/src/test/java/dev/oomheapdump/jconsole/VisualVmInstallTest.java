@@ -71,7 +71,7 @@ class VisualVmInstallTest {
         Path jar = Files.write(dir.resolve("plugin.jar"), new byte[]{1, 2, 3, 4});
         Path userdir = dir.resolve("user dir");
 
-        List<String> said = VisualVmInstall.install(jar, userdir, "0.1.0");
+        List<String> said = VisualVmInstall.install(jar, userdir, true, "0.1.0");
 
         assertArrayEquals(new byte[]{1, 2, 3, 4}, Files.readAllBytes(userdir.resolve("modules/dev-oomheapdump-visualvm.jar")));
         String status = Files.readString(userdir.resolve("config/Modules/dev-oomheapdump-visualvm.xml"));
@@ -87,12 +87,13 @@ class VisualVmInstallTest {
         assertEquals(expected.getValue(), Long.parseLong(crc.group(1)), "the record's checksum is the jar's");
         assertTrue(Files.exists(userdir.resolve(".lastModified")), "the module cache is renewed");
         assertTrue(said.get(0).startsWith("Installed the OOM Heapdump tab into VisualVM's user directory " + userdir), said.toString());
+        assertTrue(said.get(1).startsWith("Start VisualVM: visualvm --userdir " + userdir + " "), "named, so VisualVM is told it: " + said);
         try (var files = Files.list(userdir.resolve("modules"))) {
             assertEquals(1, files.count(), "no part left");
         }
 
         Files.write(jar, new byte[]{5, 6});
-        VisualVmInstall.install(jar, userdir, "0.1.0");
+        VisualVmInstall.install(jar, userdir, true, "0.1.0");
         assertArrayEquals(new byte[]{5, 6}, Files.readAllBytes(userdir.resolve("modules/dev-oomheapdump-visualvm.jar")),
                 "installing again replaces the jar");
     }
@@ -103,7 +104,7 @@ class VisualVmInstallTest {
         Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
 
         VisualVmInstall.UsageException e = assertThrows(VisualVmInstall.UsageException.class,
-                () -> VisualVmInstall.install(jar, file, "0.1.0"));
+                () -> VisualVmInstall.install(jar, file, true, "0.1.0"));
         assertEquals("--userdir " + file + " is not a directory", e.getMessage());
         assertEquals("x", Files.readString(file));
     }
