@@ -106,7 +106,9 @@ final class OpenHereAction {
             return;
         }
         if (plan.source() == null) {
-            flame.start(plan.flameGraph(), viewer.whyNoRecordings() + ", so its flame graph opens in the browser: ");
+            String why = viewer.whyNoRecordings();
+            flame.start(plan.flameGraph(), why.isEmpty() ? "" : Character.toUpperCase(why.charAt(0)) + why.substring(1)
+                    + ", so the profile's flame graph opens in the browser: ");
             return;
         }
         ArtifactRow row = plan.source();

@@ -4,11 +4,13 @@ import org.graalvm.visualvm.application.Application;
 import org.graalvm.visualvm.core.options.GlobalPreferences;
 import org.graalvm.visualvm.core.ui.DataSourceView;
 import org.graalvm.visualvm.core.ui.components.DataViewComponent;
+import org.graalvm.visualvm.core.ui.components.ScrollableContainer;
 import org.graalvm.visualvm.tools.jmx.JmxModel;
 import org.graalvm.visualvm.tools.jmx.JmxModel.ConnectionState;
 import org.graalvm.visualvm.tools.jmx.JmxModelFactory;
 
 import javax.management.MBeanServerConnection;
+import javax.swing.ScrollPaneConstants;
 import javax.swing.SwingUtilities;
 import javax.swing.Timer;
 import java.awt.BasicStroke;
@@ -75,7 +77,11 @@ final class VisualVmView extends DataSourceView {
         int seconds = GlobalPreferences.sharedInstance().getMonitoredDataPoll();
         poll = new Timer(Math.max(MIN_POLL_MS, seconds * 1000), e -> tab.requestRefresh());
         poll.setRepeats(true);
-        return new DataViewComponent(new DataViewComponent.MasterView(OomHeapdumpTab.TITLE, null, tab),
+        // scrolls down in a window lower than the panel, as VisualVM's own views do; never sideways: a long message
+        // is cut at the window's edge, as in JConsole (its tooltip holds it whole)
+        return new DataViewComponent(new DataViewComponent.MasterView(OomHeapdumpTab.TITLE, null,
+                new ScrollableContainer(tab, ScrollPaneConstants.VERTICAL_SCROLLBAR_AS_NEEDED,
+                        ScrollPaneConstants.HORIZONTAL_SCROLLBAR_NEVER)),
                 new DataViewComponent.MasterViewConfiguration(true));
     }
 
