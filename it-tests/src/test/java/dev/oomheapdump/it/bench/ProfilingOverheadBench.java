@@ -103,6 +103,7 @@ class ProfilingOverheadBench {
         Map<String, List<Measured>> results = new LinkedHashMap<>();
         Map<String, List<Double>> firstProfile = new LinkedHashMap<>();
         Set<String> cpuSamplers = new TreeSet<>();
+        List<String> runLoads = new ArrayList<>();
         for (Config c : all()) {
             results.put(c.key(), new ArrayList<>());
         }
@@ -116,10 +117,11 @@ class ProfilingOverheadBench {
                     order.add(group.get((k + i) % group.size()));
                 }
             }
+            runLoads.add(BenchSupport.loadAverage().split(" ")[0]);
             runOnce(i, dir, warmup, window, order, results, firstProfile, cpuSamplers);
         }
         BenchSupport.deleteTree(dir);
-        return overheadReport(warmup, window, results, firstProfile, cpuSamplers, loadBefore);
+        return overheadReport(warmup, window, results, firstProfile, cpuSamplers, runLoads, loadBefore);
     }
 
     private static List<Config> all() {
@@ -211,7 +213,8 @@ class ProfilingOverheadBench {
     }
 
     private String overheadReport(Duration warmup, Duration window, Map<String, List<Measured>> results,
-                                  Map<String, List<Double>> firstProfile, Set<String> cpuSamplers, String loadBefore) {
+                                  Map<String, List<Double>> firstProfile, Set<String> cpuSamplers, List<String> runLoads,
+                                  String loadBefore) {
         StringBuilder sb = new StringBuilder();
         sb.append("**What recording costs the application.** `AllocWorkload` (as in 1.: one busy thread, young ")
                 .append("collections many times a second), G1, -Xmx512m, JDK ").append(ChildJvm.javaFeature())
@@ -258,7 +261,9 @@ class ProfilingOverheadBench {
                 .append("JDK Flight Recorder ").append(Stats.of(firstProfile.get(JFR)).format(0))
                 .append(" ms (JFR started).\n\n");
         sb.append("Load average (1/5/15 min) before / after the overhead part: ").append(loadBefore).append(" → ")
-                .append(BenchSupport.loadAverage()).append("\n\n");
+                .append(BenchSupport.loadAverage()).append("; 1 min load average at the start of each run: ")
+                .append(String.join(", ", runLoads)).append(" (2 CPUs; the benchmark itself accounts for about 1–1.5: more means other work shared the CPUs)")
+                .append("\n\n");
         return sb.toString();
     }
 }
