@@ -37,10 +37,15 @@ public record OomEvent(String type, String message, Map<String, String> data) {
     /** A view of a profile ({@code profileFormats}: flame graph, collapsed, pprof) could not be made; the .jfr is kept. */
     public static final String PROFILE_VIEW_FAILED = "profile.view.failed";
 
+    /** A file was uploaded ({@code ship}): its shipment record appeared in the directory's index. */
+    public static final String SHIP_SUCCEEDED = "ship.succeeded";
+    /** An upload failed; the file stays, listed as not shipped, and is tried again later. */
+    public static final String SHIP_FAILED = "ship.failed";
+
     /** Every type, for listeners that declare what they may receive. */
     public static final java.util.List<String> TYPES = java.util.List.of(FILE_CREATED, FILE_DELETED, OOM_DUMP_STARTED,
             OOM_DUMP_CREATED, OOM_DUMP_FAILED, JOB_STARTED, JOB_ENDED, POLICY_CHANGED, ANALYSIS_FAILED, DUMP_REFUSED,
-            HOOK_DISARMED, HOOK_ARMED, RETENTION_UNMET, PROFILER_FALLBACK, PROFILE_VIEW_FAILED);
+            HOOK_DISARMED, HOOK_ARMED, RETENTION_UNMET, PROFILER_FALLBACK, PROFILE_VIEW_FAILED, SHIP_SUCCEEDED, SHIP_FAILED);
 
     public OomEvent {
         data = Map.copyOf(data);

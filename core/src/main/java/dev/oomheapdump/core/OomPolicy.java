@@ -22,6 +22,7 @@ import java.util.OptionalInt;
  * heapdumpOnOOM=true  OOMImplementation=NATIVE_HOOK  path=OoM-pid-&lt;pid&gt;  addTimestamp=false
  * port=(none)  limit=3  threshold=70  directory=(folder of an absolute path, else ./heapdumps)  analyze=off
  * gzip=0  maxDumps=0 (no bound)  maxBytes=0 (no bound)  minFreeDisk=5%  profileFormats=jfr,html  profiler=auto
+ * ship=(none)  shipEndpoint=(none: AWS)
  * </pre>
  * Every way to build or change a policy validates every value first and names the bad option and
  * value in an {@link IllegalArgumentException}; a policy is never half changed.
@@ -43,14 +44,18 @@ public final class OomPolicy {
     public static final String MIN_FREE_DISK = "minFreeDisk";
     public static final String PROFILE_FORMATS = "profileFormats";
     public static final String PROFILER = "profiler";
+    public static final String SHIP = "ship";
+    public static final String SHIP_ENDPOINT = "shipEndpoint";
 
     /** Every option key, in documentation order. */
     public static final List<String> KEYS = List.of(HEAPDUMP_ON_OOM, OOM_IMPLEMENTATION, PATH, ADD_TIMESTAMP,
-            PORT, LIMIT, THRESHOLD, DIRECTORY, ANALYZE, GZIP, MAX_DUMPS, MAX_BYTES, MIN_FREE_DISK, PROFILE_FORMATS, PROFILER);
+            PORT, LIMIT, THRESHOLD, DIRECTORY, ANALYZE, GZIP, MAX_DUMPS, MAX_BYTES, MIN_FREE_DISK, PROFILE_FORMATS, PROFILER,
+            SHIP, SHIP_ENDPOINT);
 
     /** The options that may change while the JVM runs; {@code port} and {@code directory} are fixed at start. */
     public static final List<String> RUNTIME_KEYS = List.of(HEAPDUMP_ON_OOM, OOM_IMPLEMENTATION, PATH,
-            ADD_TIMESTAMP, LIMIT, THRESHOLD, ANALYZE, GZIP, MAX_DUMPS, MAX_BYTES, MIN_FREE_DISK, PROFILE_FORMATS, PROFILER);
+            ADD_TIMESTAMP, LIMIT, THRESHOLD, ANALYZE, GZIP, MAX_DUMPS, MAX_BYTES, MIN_FREE_DISK, PROFILE_FORMATS, PROFILER,
+            SHIP, SHIP_ENDPOINT);
 
     public static final int MIN_THRESHOLD = 1;
     public static final int MAX_THRESHOLD = 99;
@@ -71,6 +76,7 @@ public final class OomPolicy {
     private final AutoAnalysis analyze;
     private final Retention retention;
     private final Profiles profiles;
+    private final Shipping shipping;
 
     /** What records profiles, as option {@code profiler} chooses. */
     public enum ProfilerChoice {
@@ -83,6 +89,11 @@ public final class OomPolicy {
     /** The options of profiles: what they leave and what records them. */
     private record Profiles(Set<ProfileFormat> formats, ProfilerChoice profiler) {
         static final Profiles DEFAULT = new Profiles(ProfileFormat.DEFAULT, ProfilerChoice.AUTO);
+    }
+
+    /** Where dumps are shipped ({@code s3://bucket/prefix}) and through which endpoint; empty strings when not. */
+    private record Shipping(String to, String endpoint) {
+        static final Shipping NONE = new Shipping("", "");
     }
 
     /** The options that bound what the suite keeps: compression, count, bytes, free disk. */
@@ -102,7 +113,7 @@ public final class OomPolicy {
 
     private OomPolicy(boolean heapdumpOnOOM, OomImplementation implementation, String path, boolean addTimestamp,
                       int port, int limit, int threshold, Path directory, AutoAnalysis analyze, Retention retention,
-                      Profiles profiles) {
+                      Profiles profiles, Shipping shipping) {
         this.heapdumpOnOOM = heapdumpOnOOM;
         this.implementation = implementation;
         this.path = path;
@@ -114,6 +125,7 @@ public final class OomPolicy {
         this.analyze = analyze;
         this.retention = retention;
         this.profiles = profiles;
+        this.shipping = shipping;
     }
 
     /** The defaults, with {@code directory} resolved against the working directory. */
@@ -244,6 +256,8 @@ public final class OomPolicy {
         MinFreeDisk minFreeDisk = base == null ? MinFreeDisk.DEFAULT : base.retention.minFreeDisk;
         Set<ProfileFormat> profileFormats = base == null ? Profiles.DEFAULT.formats : base.profiles.formats;
         ProfilerChoice profiler = base == null ? Profiles.DEFAULT.profiler : base.profiles.profiler;
+        String shipTo = base == null ? Shipping.NONE.to : base.shipping.to;
+        String shipEndpoint = base == null ? Shipping.NONE.endpoint : base.shipping.endpoint;
 
         if (options.containsKey(HEAPDUMP_ON_OOM)) {
             heapdumpOnOOM = parseBoolean(HEAPDUMP_ON_OOM, options.get(HEAPDUMP_ON_OOM));
@@ -283,6 +297,12 @@ public final class OomPolicy {
         }
         if (options.containsKey(PROFILER)) {
             profiler = parseEnum(PROFILER, options.get(PROFILER), ProfilerChoice.values(), "auto or jfr");
+        }
+        if (options.containsKey(SHIP)) {
+            shipTo = ShipTarget.parseUrl(SHIP, options.get(SHIP));
+        }
+        if (options.containsKey(SHIP_ENDPOINT)) {
+            shipEndpoint = ShipTarget.parseEndpoint(SHIP_ENDPOINT, options.get(SHIP_ENDPOINT));
         }
 
         // path and directory depend on each other: an absolute path gives the default directory,
@@ -332,7 +352,8 @@ public final class OomPolicy {
             path = FileNames.checkBaseName("option 'path'", fileName, ArtifactKind.OOM_DUMP);
         }
         return new OomPolicy(heapdumpOnOOM, implementation, path, addTimestamp, port, limit, threshold, directory,
-                analyze, new Retention(gzip, maxDumps, maxBytes, minFreeDisk), new Profiles(profileFormats, profiler));
+                analyze, new Retention(gzip, maxDumps, maxBytes, minFreeDisk), new Profiles(profileFormats, profiler),
+                new Shipping(shipTo, shipEndpoint));
     }
 
     private static Path toPath(String key, String value) {
@@ -459,6 +480,16 @@ public final class OomPolicy {
         return profiles.profiler;
     }
 
+    /** Where OOM dumps are shipped, {@code s3://bucket/prefix}; empty when they are not. */
+    public String ship() {
+        return shipping.to;
+    }
+
+    /** The endpoint of an S3-compatible store ({@code http://127.0.0.1:9000}); empty for AWS itself. */
+    public String shipEndpoint() {
+        return shipping.endpoint;
+    }
+
     /** The only folder the suite writes to, lists and deletes from: absolute and normalized. */
     public Path directory() {
         return directory;
@@ -505,6 +536,12 @@ public final class OomPolicy {
         }
         if (profiles.profiler != Profiles.DEFAULT.profiler) {
             map.put(PROFILER, profiles.profiler.name().toLowerCase(Locale.ROOT));
+        }
+        if (!shipping.to.isEmpty()) {
+            map.put(SHIP, shipping.to);
+        }
+        if (!shipping.endpoint.isEmpty()) {
+            map.put(SHIP_ENDPOINT, shipping.endpoint);
         }
         return Collections.unmodifiableMap(map);
     }

@@ -6,6 +6,7 @@ import dev.oomheapdump.core.job.HeapReports;
 import dev.oomheapdump.core.job.JobGuard;
 import dev.oomheapdump.core.job.OomDumpWriter;
 import dev.oomheapdump.core.job.RequestedJobs;
+import dev.oomheapdump.core.job.Shipper;
 import dev.oomheapdump.core.store.ArtifactReader;
 import dev.oomheapdump.core.store.ArtifactStore;
 import dev.oomheapdump.core.store.ReadBuffers;
@@ -57,6 +58,7 @@ public final class OomService implements Closeable {
     private final OomDumpWriter writer;
     private final Retention retention;
     private final ArtifactReader reader;
+    private final Shipper shipper;
     private final java.util.concurrent.ExecutorService analyses = java.util.concurrent.Executors.newSingleThreadExecutor(
             Daemons.factory("analysis"));
     private final DumpStats stats = new DumpStats();
@@ -74,10 +76,13 @@ public final class OomService implements Closeable {
         this.jobs = new RequestedJobs(store, guard, dumper, profiler, events, clock, this::policy);
         this.writer = new OomDumpWriter(store, guard, dumper, events, this::policy);
         this.triggers = new OomTriggers(policy, store, writer::write, armer, monitors, events, clock);
-        this.retention = new Retention(store, events::emit);
+        this.shipper = new Shipper(store, events, this::policy);
+        this.retention = new Retention(store, events::emit, a -> !this.policy.ship().isEmpty() && a.isComplete()
+                && !a.shipped() && shipper.covers(a));
         this.watcher = new DirectoryWatcher(store, () -> {
             triggers.checkHookRoom();
             triggers.checkHook(); // a dump of the hook is waited for: retention runs once it is whole
+            shipper.observe(store.list());
             retention.runIfRequested(this.policy);
         });
         this.reports = new HeapReports(store, events);
@@ -85,6 +90,7 @@ public final class OomService implements Closeable {
         events.add(this::analyzeWhenAsked);
         events.add(stats);
         events.add(this::retainWhenAsked);
+        events.add(this::shipWhenAsked);
     }
 
     /**
@@ -105,6 +111,8 @@ public final class OomService implements Closeable {
             service.writer.prepare(policy);
             service.watcher.start();
             service.analyzeLeftovers(policy);
+            service.shipper.observe(service.store.list());
+            service.shipLeftovers(policy);
             Runtime.getRuntime().addShutdownHook(service.shutdownHook);
             return service;
         } catch (RuntimeException | Error e) {
@@ -136,6 +144,9 @@ public final class OomService implements Closeable {
             writer.prepare(next);
             if (next.analyze() != previous.analyze()) {
                 analyzeLeftovers(next);
+            }
+            if (!next.ship().equals(previous.ship()) || !next.shipEndpoint().equals(previous.shipEndpoint())) {
+                shipLeftovers(next);
             }
             events.emit(OomEvent.POLICY_CHANGED, "Policy changed to " + next, Map.of("policy", next.toString(),
                     "previous", previous.toString()));
@@ -190,6 +201,42 @@ public final class OomService implements Closeable {
      */
     public String readHeapReport(String name) throws IOException {
         return reports.readText(name);
+    }
+
+    // ---- shipping ---------------------------------------------------------------------------------------------
+
+    /** The policy's {@code ship}: a complete OOM dump, and the report of one, is uploaded by a separate process. */
+    private void shipWhenAsked(OomEvent event) {
+        boolean oomDump = event.type().equals(OomEvent.OOM_DUMP_CREATED);
+        boolean report = event.type().equals(OomEvent.FILE_CREATED)
+                && ArtifactKind.HEAP_REPORT.name().equals(event.data().get("kind"));
+        if ((oomDump || report) && !policy.ship().isEmpty()) {
+            String path = event.data().get("path");
+            if (path != null) {
+                store.find(java.nio.file.Path.of(path).getFileName().toString()).filter(shipper::covers)
+                        .ifPresent(a -> shipper.request(List.of(a.path().getFileName().toString())));
+            }
+        }
+    }
+
+    /** Complete files the policy ships that are not shipped: those earlier runs left, or all when ship was just set. */
+    private void shipLeftovers(OomPolicy p) {
+        if (!p.ship().isEmpty()) {
+            shipper.prepare();
+            shipper.shipLeftovers();
+        }
+    }
+
+    /**
+     * Uploads a listed complete file (any kind) now, in a separate process; returns at once.
+     *
+     * @return a sentence: what was started, or that the file was shipped already or is being shipped
+     * @throws IllegalArgumentException when the request names no listed file
+     * @throws IllegalStateException    when {@code ship} is not set, the file is not complete, or no uploader can start
+     */
+    public String shipArtifact(String name) {
+        store.refresh();
+        return shipper.shipNow(store.listed(name));
     }
 
     /** A new file, or a new policy: retention runs on the watcher's next round. */
@@ -459,7 +506,8 @@ public final class OomService implements Closeable {
         try {
             while (System.nanoTime() < deadline) {
                 Optional<JobGuard.Ticket> running = guard.current();
-                if (running.isEmpty() && !triggers.dumpPending() && !triggers.hookReportPending()) {
+                if (running.isEmpty() && !triggers.dumpPending() && !triggers.hookReportPending()
+                        && !shipper.pending()) {
                     return;
                 }
                 running.filter(t -> t.kind() == ArtifactKind.CPU_PROFILE).ifPresent(JobGuard.Ticket::preempt);
@@ -485,6 +533,7 @@ public final class OomService implements Closeable {
         triggers.close();
         writer.close();
         watcher.close();
+        shipper.close();
         analyses.shutdownNow();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);

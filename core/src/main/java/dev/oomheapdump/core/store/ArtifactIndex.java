@@ -45,11 +45,16 @@ final class ArtifactIndex {
     }
 
     private final Path file;
-    /** Tells this run's files from earlier runs' (a pid alone repeats: in containers every JVM is pid 1). */
-    private final String runId = ProcessHandle.current().pid() + "-" + Long.toHexString(System.currentTimeMillis())
+    /**
+     * Tells this run's files from earlier runs' (a pid alone repeats: in containers every JVM is pid 1): the pid, the
+     * JVM's start time in hex epoch millis (what a shipped file's key names), and a nanosecond clock's reading.
+     */
+    private final String runId = ProcessHandle.current().pid() + "-" + Long.toHexString(jvmStartMillis())
             + "-" + Long.toHexString(System.nanoTime());
     /** Known files by final name. */
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    /** The newest shipment record per file name ({@link ShipLog}). */
+    private Map<String, ShipLog.Shipment> shipments = Map.of();
     private long bytesRead;
 
     ArtifactIndex(Path file) {
@@ -60,6 +65,21 @@ final class ArtifactIndex {
         return runId;
     }
 
+    /** When this JVM started, epoch millis: the process's start time, the moment this class ran when unknown. */
+    private static long jvmStartMillis() {
+        return ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli)
+                .orElseGet(System::currentTimeMillis);
+    }
+
+    /** The shipment records read so far, newest per file name. */
+    Map<String, ShipLog.Shipment> shipments() {
+        return shipments;
+    }
+
+    /** The entry of a final name, if the suite ever reserved it here. */
+    java.util.Optional<Entry> entry(String name) {
+        return java.util.Optional.ofNullable(entries.get(name));
+    }
     Collection<Entry> entries() {
         return entries.values();
     }
@@ -123,7 +143,9 @@ final class ArtifactIndex {
         }
         byte[] bytes = Files.readAllBytes(file);
         bytesRead = bytes.length;
-        for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        shipments = Map.copyOf(ShipLog.parse(text));
+        for (String line : text.split("\n")) {
             String[] fields = line.split("\t");
             if (fields.length != 5 || !VERSION.equals(fields[0])) {
                 continue;

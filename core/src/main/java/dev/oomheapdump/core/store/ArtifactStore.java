@@ -406,7 +406,7 @@ public final class ArtifactStore {
             String problem = checks.problem(finalPath, entry.kind(), a);
             return Optional.of(new Artifact(finalPath, entry.kind(), a.size(), modified,
                     problem == null ? ArtifactState.COMPLETE : ArtifactState.TRUNCATED, origin,
-                    problem == null ? "" : problem, entry.id(a)));
+                    problem == null ? "" : problem, entry.id(a), problem == null ? shippedTo(entry.name(), a) : ""));
         }
         Optional<BasicFileAttributes> leftover = attributes(temp);
         Optional<BasicFileAttributes> staged = stage.flatMap(ArtifactStore::attributes);
@@ -468,6 +468,35 @@ public final class ArtifactStore {
         }
         stagesToKeep.clear();
         return kept;
+    }
+
+    /** Where the file was shipped as it is now (same size and time as the shipment record says), or empty. */
+    private String shippedTo(String name, BasicFileAttributes a) {
+        ShipLog.Shipment shipment = index.shipments().get(name);
+        return shipment != null && shipment.identity().equals(a.size() + ":" + a.lastModifiedTime().toMillis())
+                ? shipment.url() : "";
+    }
+
+    /** The JVM that made a file: its pid and when it started (epoch millis), as its run's id in the index tells. */
+    public record Maker(long pid, long startMillis) {
+    }
+
+    /**
+     * The JVM that made a listed file, from its entry in the index; empty for a name the index does not know or an
+     * entry whose run id does not say.
+     */
+    public Optional<Maker> maker(String name) {
+        synchronized (lock) {
+            return index.entry(name).flatMap(e -> {
+                String[] parts = e.runId().split("-");
+                try {
+                    return parts.length < 2 ? Optional.empty()
+                            : Optional.of(new Maker(Long.parseLong(parts[0]), Long.parseLong(parts[1], 16)));
+                } catch (NumberFormatException x) {
+                    return Optional.empty();
+                }
+            });
+        }
     }
 
     private static boolean recover(Path temp, Path finalPath) {

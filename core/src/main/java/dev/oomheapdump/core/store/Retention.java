@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>{@code maxDumps} counts heap dumps (snapshots and OOM dumps, complete or not); {@code maxBytes} counts the
  * bytes of every listed file. Over a bound, files go in this order: heap snapshots and CPU profiles made on request,
  * oldest first, then OOM dumps, oldest first; a dump's reports go with it. Never deleted: the newest OOM dump (and
- * the newest complete one, when the newest is cut short), a file being written, and a file in use ({@link InUse}:
- * read, analyzed, shipped). When what is over a bound is all protected, a {@link OomEvent#RETENTION_UNMET} event says
+ * the newest complete one, when the newest is cut short), a file being written, a file in use ({@link InUse}:
+ * read, analyzed), a file being uploaded ({@link ShipLock}), and under option {@code ship} a file it is to upload that
+ * is not shipped yet. When what is over a bound is all protected, a {@link OomEvent#RETENTION_UNMET} event says
  * so, once, until the bound is met again.
  *
  * <p>It runs when {@link #request asked} (after a file is made, after a policy change, at start), on the thread that
@@ -37,6 +38,7 @@ public final class Retention {
     private final ArtifactStore store;
     private final Tell events;
     private final AtomicBoolean requested = new AtomicBoolean(true);
+    private final java.util.function.Predicate<Artifact> awaitingShipment;
     private String lastUnmet;
 
     /** Where retention tells what it did: {@code OomEvents::emit}. */
@@ -46,8 +48,16 @@ public final class Retention {
     }
 
     public Retention(ArtifactStore store, Tell events) {
+        this(store, events, a -> false);
+    }
+
+    /**
+     * @param awaitingShipment true for a file option {@code ship} is to upload and that is not shipped yet: kept
+     */
+    public Retention(ArtifactStore store, Tell events, java.util.function.Predicate<Artifact> awaitingShipment) {
         this.store = store;
         this.events = events;
+        this.awaitingShipment = awaitingShipment;
     }
 
     /** Asks for a run at the next {@link #runIfRequested}. Cheap, allocation-free: any thread may call it. */
@@ -162,7 +172,8 @@ public final class Retention {
     }
 
     private boolean deletable(Artifact artifact) {
-        return artifact.state() != ArtifactState.IN_PROGRESS && store.inUse().reason(name(artifact)).isEmpty();
+        return artifact.state() != ArtifactState.IN_PROGRESS && store.inUse().reason(name(artifact)).isEmpty()
+                && !awaitingShipment.test(artifact) && !ShipLock.held(artifact.path());
     }
 
     /** A heap dump's reports ({@code x.report.json}, {@code x.report.txt} for {@code x.hprof} or {@code x.hprof.gz}). */
@@ -191,7 +202,7 @@ public final class Retention {
         String bounds = unmet.isEmpty() ? null : String.join(" and ", unmet);
         if (bounds != null && !bounds.equals(lastUnmet)) {
             String message = "Retention cannot meet " + bounds + ": " + String.join(", ", detail) + ", and the rest is "
-                    + "protected (the newest OOM dump, files being written or in use)";
+                    + "protected (the newest OOM dump, files being written, in use or not shipped yet)";
             events.emit(OomEvent.RETENTION_UNMET, message, OomEvents.map("bounds", bounds, "reason", message));
         }
         lastUnmet = bounds;

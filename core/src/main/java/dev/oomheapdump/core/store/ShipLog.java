@@ -51,14 +51,19 @@ public final class ShipLog {
 
     /** The newest record per file name in the index of {@code directory}; empty when there is no index. */
     public static Map<String, Shipment> read(Path directory) throws IOException {
-        Map<String, Shipment> shipments = new LinkedHashMap<>();
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(directory.resolve(ArtifactStore.INDEX_NAME));
         } catch (NoSuchFileException e) {
-            return shipments;
+            return new LinkedHashMap<>();
         }
-        for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+        return parse(new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    /** The newest record per file name in the text of an index (its other lines are skipped). */
+    static Map<String, Shipment> parse(String index) {
+        Map<String, Shipment> shipments = new LinkedHashMap<>();
+        for (String line : index.split("\n")) {
             String[] f = line.split("\t");
             if (f.length != 6 || !VERSION.equals(f[0])) {
                 continue;
