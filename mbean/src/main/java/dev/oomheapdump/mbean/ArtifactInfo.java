@@ -5,7 +5,7 @@ import javax.management.ConstructorParameters;
 /**
  * One file the suite made, as the MXBean shows it. Over JMX this is a {@code CompositeData} with the items
  * {@code path}, {@code kind}, {@code bytes}, {@code createdMillis}, {@code state}, {@code origin},
- * {@code detail} and {@code id}: clients need no class of this project.
+ * {@code detail}, {@code id}, {@code shipped} and {@code shippedTo}: clients need no class of this project.
  */
 public final class ArtifactInfo {
 
@@ -17,10 +17,13 @@ public final class ArtifactInfo {
     private final String origin;
     private final String detail;
     private final String id;
+    private final boolean shipped;
+    private final String shippedTo;
 
-    @ConstructorParameters({"path", "kind", "bytes", "createdMillis", "state", "origin", "detail", "id"})
+    @ConstructorParameters({"path", "kind", "bytes", "createdMillis", "state", "origin", "detail", "id", "shipped",
+            "shippedTo"})
     public ArtifactInfo(String path, String kind, long bytes, long createdMillis, String state, String origin,
-                        String detail, String id) {
+                        String detail, String id, boolean shipped, String shippedTo) {
         this.path = path;
         this.kind = kind;
         this.bytes = bytes;
@@ -29,6 +32,8 @@ public final class ArtifactInfo {
         this.origin = origin;
         this.detail = detail;
         this.id = id;
+        this.shipped = shipped;
+        this.shippedTo = shippedTo == null ? "" : shippedTo;
     }
 
     /** Absolute path on the JVM's host. */
@@ -73,6 +78,16 @@ public final class ArtifactInfo {
      */
     public String getId() {
         return id;
+    }
+
+    /** True when the file, as it is now, was uploaded to object storage (option {@code ship}). */
+    public boolean isShipped() {
+        return shipped;
+    }
+
+    /** The object it was uploaded to, {@code s3://bucket/key}; empty when it was not shipped. */
+    public String getShippedTo() {
+        return shippedTo;
     }
 
     @Override

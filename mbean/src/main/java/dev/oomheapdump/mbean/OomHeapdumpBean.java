@@ -89,24 +89,30 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
             Map.entry("Analyze", "Dumps analyzed without being asked: off, oom (OOM dumps) or all (snapshots too)"),
             Map.entry("analyzeHeapSnapshot", "What filled the heap: analyze a listed dump in a separate low-priority "
                     + "process; returns the .report.json path"),
-            Map.entry("readHeapReport", "The text summary of a dump's report (run analyzeHeapSnapshot first)"));
+            Map.entry("readHeapReport", "The text summary of a dump's report (run analyzeHeapSnapshot first)"),
+            Map.entry("Ship", "s3://bucket/prefix: OOM dumps and their reports are uploaded there by a separate "
+                    + "process (credentials from the AWS environment or profile); empty: not shipped"),
+            Map.entry("ShipEndpoint", "Endpoint of an S3-compatible store, e.g. http://127.0.0.1:9000; empty: AWS"),
+            Map.entry("shipArtifact", "Upload a listed complete file to Ship in a separate process; returns at once, "
+                    + "a ship.succeeded or ship.failed notification tells the outcome"));
 
-    private static final Map<String, String[][]> PARAMETERS = Map.of(
-            "createProfile", new String[][]{{"path", "File name in Directory (empty: generated); .jfr is appended"},
+    private static final Map<String, String[][]> PARAMETERS = Map.ofEntries(
+            Map.entry("createProfile", new String[][]{{"path", "File name in Directory (empty: generated); .jfr is appended"},
                     {"event", "cpu, wall (where threads wait; async-profiler only), alloc or lock (empty: cpu)"},
-                    {"duration", "Milliseconds to record, 1 to 3600000 (e.g. 30000)"}},
-            "createHeapSnapshot", new String[][]{{"path", "File name in Directory (empty: generated); .hprof or "
-                    + ".hprof.gz is appended"}},
-            "createCpuProfile", new String[][]{{"path", "File name in Directory (empty: generated); .jfr is appended"},
-                    {"duration", "Milliseconds to record, 1 to 3600000 (e.g. 30000)"}},
-            "deleteHeapSnapshot", new String[][]{{"path", "File name or absolute path of a listed heap dump"}},
-            "deleteCpuProfile", new String[][]{{"path", "File name or absolute path of a listed profile file"}},
-            "applyPolicy", new String[][]{{"options", "e.g. OOMImplementation=GC_MONITORING,threshold=80,limit=2"}},
-            "readArtifact", new String[][]{{"path", "File name or absolute path of a listed file"},
-                    {"offset", "First byte to read"}, {"length", "Bytes to read, 1 to 8388608"}},
-            "artifactSha256", new String[][]{{"path", "File name or absolute path of a listed file"}},
-            "analyzeHeapSnapshot", new String[][]{{"path", "File name or absolute path of a listed heap dump"}},
-            "readHeapReport", new String[][]{{"path", "A listed heap dump or its report, by name or absolute path"}});
+                    {"duration", "Milliseconds to record, 1 to 3600000 (e.g. 30000)"}}),
+            Map.entry("createHeapSnapshot", new String[][]{{"path", "File name in Directory (empty: generated); .hprof or "
+                    + ".hprof.gz is appended"}}),
+            Map.entry("createCpuProfile", new String[][]{{"path", "File name in Directory (empty: generated); .jfr is appended"},
+                    {"duration", "Milliseconds to record, 1 to 3600000 (e.g. 30000)"}}),
+            Map.entry("deleteHeapSnapshot", new String[][]{{"path", "File name or absolute path of a listed heap dump"}}),
+            Map.entry("deleteCpuProfile", new String[][]{{"path", "File name or absolute path of a listed profile file"}}),
+            Map.entry("applyPolicy", new String[][]{{"options", "e.g. OOMImplementation=GC_MONITORING,threshold=80,limit=2"}}),
+            Map.entry("readArtifact", new String[][]{{"path", "File name or absolute path of a listed file"},
+                    {"offset", "First byte to read"}, {"length", "Bytes to read, 1 to 8388608"}}),
+            Map.entry("artifactSha256", new String[][]{{"path", "File name or absolute path of a listed file"}}),
+            Map.entry("analyzeHeapSnapshot", new String[][]{{"path", "File name or absolute path of a listed heap dump"}}),
+            Map.entry("readHeapReport", new String[][]{{"path", "A listed heap dump or its report, by name or absolute path"}}),
+            Map.entry("shipArtifact", new String[][]{{"path", "File name or absolute path of a listed complete file"}}));
 
     private final OomService service;
     private final ObjectName objectName;
@@ -155,7 +161,8 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
     private static MBeanNotificationInfo[] notificationInfo() {
         String[] types = OomEvent.TYPES.stream().map(t -> NOTIFICATION_PREFIX + t).toArray(String[]::new);
         return new MBeanNotificationInfo[]{new MBeanNotificationInfo(types, Notification.class.getName(),
-                "Files created and deleted, OOM dumps started, written or failed, jobs, policy changes; "
+                "Files created and deleted, OOM dumps started, written or failed, jobs, policy changes, "
+                        + "shipments succeeded or failed; "
                         + "user data: Map<String,String>")};
     }
 
@@ -292,6 +299,26 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
     }
 
     @Override
+    public String getShip() {
+        return service.policy().ship();
+    }
+
+    @Override
+    public void setShip(String ship) {
+        change(OomPolicy.SHIP, commaFree(OomPolicy.SHIP, ship));
+    }
+
+    @Override
+    public String getShipEndpoint() {
+        return service.policy().shipEndpoint();
+    }
+
+    @Override
+    public void setShipEndpoint(String shipEndpoint) {
+        change(OomPolicy.SHIP_ENDPOINT, commaFree(OomPolicy.SHIP_ENDPOINT, shipEndpoint));
+    }
+
+    @Override
     public int getThreshold() {
         return service.policy().threshold();
     }
@@ -355,7 +382,8 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
     @Override
     public ArtifactInfo[] getArtifacts() {
         return service.artifacts().stream().map(a -> new ArtifactInfo(a.path().toString(), a.kind().name(), a.bytes(),
-                a.createdMillis(), a.state().name(), a.origin().name(), a.detail(), a.id())).toArray(ArtifactInfo[]::new);
+                a.createdMillis(), a.state().name(), a.origin().name(), a.detail(), a.id(), a.shipped(), a.shippedTo()))
+                .toArray(ArtifactInfo[]::new);
     }
 
     @Override
@@ -521,6 +549,11 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
         }
     }
 
+    @Override
+    public String shipArtifact(String path) {
+        return service.shipArtifact(path);
+    }
+
     // ---- self-description for JConsole and friends ----
 
     @Override
@@ -555,6 +588,7 @@ public final class OomHeapdumpBean extends StandardEmitterMBean implements OomHe
     protected int getImpact(MBeanOperationInfo info) {
         return info.getName().startsWith("delete") || info.getName().startsWith("create")
                 || info.getName().equals("applyPolicy") || info.getName().equals("analyzeHeapSnapshot")
+                || info.getName().equals("shipArtifact")
                 ? MBeanOperationInfo.ACTION : MBeanOperationInfo.INFO;
     }
 }

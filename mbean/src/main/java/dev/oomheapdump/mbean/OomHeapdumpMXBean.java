@@ -15,7 +15,8 @@ package dev.oomheapdump.mbean;
  * A notification is emitted for every file created or deleted, every OOM dump started, written or failed,
  * every job started or ended and every policy change; its type is {@value #NOTIFICATION_PREFIX} followed
  * by {@code file.created}, {@code file.deleted}, {@code oom.dump.started}, {@code oom.dump.created},
- * {@code oom.dump.failed}, {@code job.started}, {@code job.ended}, {@code policy.changed}, and its user
+ * {@code oom.dump.failed}, {@code job.started}, {@code job.ended}, {@code policy.changed}, {@code ship.succeeded},
+ * {@code ship.failed}, and its user
  * data a {@code Map<String,String>} (path, kind, bytes, state...).
  */
 public interface OomHeapdumpMXBean {
@@ -190,6 +191,25 @@ public interface OomHeapdumpMXBean {
     /** @throws IllegalArgumentException naming the value unless it is a size or a percentage from 0% to 99% */
     void setMinFreeDisk(String minFreeDisk);
 
+    /**
+     * Where OOM dumps (and their reports) are uploaded, {@code s3://bucket/prefix}, by a separate process on this
+     * JVM's host, with credentials from the standard AWS environment or profile files; empty when they are not.
+     */
+    String getShip();
+
+    /**
+     * Sets or clears ({@code ""}) the target; when set, complete OOM dumps not shipped yet are uploaded.
+     *
+     * @throws IllegalArgumentException naming the value unless it is {@code s3://bucket} or {@code s3://bucket/prefix}
+     */
+    void setShip(String ship);
+
+    /** The endpoint of an S3-compatible store, e.g. {@code http://127.0.0.1:9000}; empty for AWS itself. */
+    String getShipEndpoint();
+
+    /** @throws IllegalArgumentException naming the value unless it is an http or https URL (or empty) */
+    void setShipEndpoint(String shipEndpoint);
+
     // ---- operations ----
 
     /**
@@ -310,4 +330,18 @@ public interface OomHeapdumpMXBean {
      * @throws IllegalStateException    when the file is not {@code COMPLETE}, or changed while it was hashed
      */
     String artifactSha256(String path);
+
+    /**
+     * Uploads a listed complete file (any kind: snapshots and profiles too) to {@code Ship}, in a separate process on
+     * this JVM's host; returns at once. A {@code ship.succeeded} notification (user data: path, url) or
+     * {@code ship.failed} (path, error) tells how it ended; {@code Artifacts} then shows it {@code shipped}.
+     *
+     * @param path a listed file, by name or absolute path
+     * @return a sentence: the upload started (with the uploader's pid), or the file was shipped already or is being
+     *         shipped
+     * @throws IllegalArgumentException when the file is not listed
+     * @throws IllegalStateException    when {@code Ship} is not set, the file is not {@code COMPLETE}, or the uploader
+     *                                  cannot be started
+     */
+    String shipArtifact(String path);
 }

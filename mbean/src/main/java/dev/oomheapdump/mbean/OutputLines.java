@@ -11,7 +11,7 @@ import java.util.function.Consumer;
 
 /**
  * The agent's one-line messages in the application's output for what the suite did on its own: an OOM dump written
- * (where it is, how big), an OOM dump refused for the disk, the JVM's hook disarmed for the disk or armed again, a
+ * (where it is, how big), an OOM dump shipped or not shipped, an OOM dump refused for the disk, the JVM's hook disarmed for the disk or armed again, a
  * profiler that falls back (perf events locked down, no native access: told once per reason).
  * One line per event, as {@code oom-heapdump: ...}; it runs on whatever thread tells (often right in the OOM), so
  * nothing it meets, not even an OutOfMemoryError, gets out: it tries once more and then gives up quietly.
@@ -47,6 +47,9 @@ final class OutputLines implements Consumer<OomEvent> {
                 return "OOM dump written: " + data.get("path") + " (" + Sizes.human(Long.parseLong(data.getOrDefault(
                         "bytes", "0"))) + ", " + data.getOrDefault("state", "").toLowerCase(Locale.ROOT) + ")";
             case OomEvent.DUMP_REFUSED:
+                return ArtifactKind.OOM_DUMP.name().equals(data.get("kind")) ? event.message() : null;
+            case OomEvent.SHIP_SUCCEEDED:
+            case OomEvent.SHIP_FAILED:
                 return ArtifactKind.OOM_DUMP.name().equals(data.get("kind")) ? event.message() : null;
             case OomEvent.HOOK_DISARMED:
             case OomEvent.HOOK_ARMED:

@@ -71,10 +71,10 @@ class MXBeanComplianceTest {
         assertEquals(Set.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp", "Threshold", "Limit", "Port",
                 "Directory", "HeapSnapshots", "CpuProfiles", "Artifacts", "Busy", "CurrentJob", "OomDumpCount", "Analyze",
                 "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk", "ArtifactCount", "ArtifactBytes", "FreeDiskBytes",
-                "LastOomDumpMillis", "FailedDumpCount", "HookArmed", "ProfilerEngine", "ProfileFormats", "Profiler"),
-                attributes.keySet());
+                "LastOomDumpMillis", "FailedDumpCount", "HookArmed", "ProfilerEngine", "ProfileFormats", "Profiler",
+                "Ship", "ShipEndpoint"), attributes.keySet());
         for (String writable : List.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp", "Threshold", "Limit",
-                "Analyze", "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk")) {
+                "Analyze", "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk", "Ship", "ShipEndpoint")) {
             assertTrue(attributes.get(writable).isWritable(), writable + " is writable");
         }
         for (MBeanAttributeInfo a : attributes.values()) {
@@ -117,7 +117,7 @@ class MXBeanComplianceTest {
                 .collect(Collectors.toMap(MBeanOperationInfo::getName, o -> o));
         assertEquals(Set.of("createHeapSnapshot", "createCpuProfile", "createProfile", "deleteHeapSnapshot", "deleteAllHeapSnapshots",
                 "deleteCpuProfile", "deleteAllCpuProfiles", "applyPolicy", "readArtifact", "artifactSha256",
-                "analyzeHeapSnapshot", "readHeapReport"), ops.keySet());
+                "analyzeHeapSnapshot", "readHeapReport", "shipArtifact"), ops.keySet());
         assertEquals(List.of("path", "duration"), Arrays.stream(ops.get("createCpuProfile").getSignature())
                 .map(MBeanParameterInfo::getName).collect(Collectors.toList()));
         assertEquals("long", ops.get("createCpuProfile").getSignature()[1].getType());
@@ -146,8 +146,10 @@ class MXBeanComplianceTest {
         assertArrayEquals(new String[]{profile}, (String[]) server.getAttribute(name, "CpuProfiles"));
         CompositeData[] artifacts = (CompositeData[]) server.getAttribute(name, "Artifacts");
         assertEquals(3, artifacts.length);
-        assertEquals(Set.of("path", "kind", "bytes", "createdMillis", "state", "origin", "detail", "id"),
-                artifacts[0].getCompositeType().keySet());
+        assertEquals(Set.of("path", "kind", "bytes", "createdMillis", "state", "origin", "detail", "id", "shipped",
+                "shippedTo"), artifacts[0].getCompositeType().keySet());
+        assertEquals(false, artifacts[0].get("shipped"), "nothing is shipped without option ship");
+        assertEquals("", artifacts[0].get("shippedTo"));
         assertTrue(((String) artifacts[0].get("id")).matches("[0-9a-f]{16}"), String.valueOf(artifacts[0].get("id")));
         assertEquals("HEAP_SNAPSHOT", artifacts[0].get("kind"));
         assertEquals("COMPLETE", artifacts[0].get("state"));
@@ -178,6 +180,40 @@ class MXBeanComplianceTest {
                 .findFirst().orElseThrow();
         assertEquals(snapshot, ((Map<?, ?>) created.getUserData()).get("path"));
         assertEquals(name, created.getSource());
+    }
+
+    @Test
+    void shippedStateComesFromTheIndexAndShipArtifactNeedsShip() throws Exception {
+        List<Notification> notifications = new CopyOnWriteArrayList<>();
+        server.addNotificationListener(name, (n, h) -> notifications.add(n), null, null);
+        OomHeapdumpMXBean proxy = JMX.newMXBeanProxy(server, name, OomHeapdumpMXBean.class);
+        Path snapshot = Path.of(proxy.createHeapSnapshot("toship"));
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> proxy.shipArtifact("toship"));
+        assertTrue(refused.getMessage().contains("option 'ship' is not set"), refused.getMessage());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> proxy.setShip("s3://No_Such"));
+        assertTrue(bad.getMessage().contains("No_Such"), bad.getMessage());
+        IllegalArgumentException badEndpoint = assertThrows(IllegalArgumentException.class,
+                () -> proxy.setShipEndpoint("ftp://127.0.0.1"));
+        assertTrue(badEndpoint.getMessage().contains("ftp://127.0.0.1"), badEndpoint.getMessage());
+        assertEquals("", proxy.getShip(), "a refused value changes nothing");
+        proxy.setShip("s3://bucket/prefix/");
+        proxy.setShipEndpoint("http://127.0.0.1:9");
+        assertEquals("s3://bucket/prefix", proxy.getShip());
+        assertEquals("http://127.0.0.1:9", proxy.getShipEndpoint());
+        assertFalse(proxy.getArtifacts()[0].isShipped(), "a snapshot is shipped on request only");
+
+        // whoever uploaded it, a shipment record of the file as it is makes it shipped, and is told once
+        String url = "s3://bucket/prefix/host/20261130-000000-1/toship.hprof.gz";
+        dev.oomheapdump.core.store.ShipLog.append(dir, new dev.oomheapdump.core.store.ShipLog.Shipment("toship.hprof",
+                dev.oomheapdump.core.store.ShipLog.identity(snapshot), url, "00", System.currentTimeMillis()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.getArtifacts()[0].isShipped());
+        assertEquals(url, proxy.getArtifacts()[0].getShippedTo());
+        await().atMost(Duration.ofSeconds(10)).until(() -> notifications.stream()
+                .anyMatch(n -> n.getType().equals("dev.oomheapdump.ship.succeeded")));
+        Notification shipped = notifications.stream().filter(n -> n.getType().equals("dev.oomheapdump.ship.succeeded"))
+                .findFirst().orElseThrow();
+        assertEquals(url, ((Map<?, ?>) shipped.getUserData()).get("url"));
+        assertTrue(proxy.shipArtifact(snapshot.toString()).contains("shipped already"));
     }
 
     @Test

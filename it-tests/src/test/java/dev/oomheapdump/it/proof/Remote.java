@@ -45,14 +45,15 @@ final class Remote {
             "Threshold", "Limit", "Port", "Directory", "HeapSnapshots", "CpuProfiles", "Artifacts", "Busy",
             "CurrentJob", "OomDumpCount", "Analyze", "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk", "ArtifactCount",
             "ArtifactBytes", "FreeDiskBytes", "LastOomDumpMillis", "FailedDumpCount", "HookArmed", "ProfilerEngine",
-            "ProfileFormats", "Profiler");
+            "ProfileFormats", "Profiler", "Ship", "ShipEndpoint");
 
     /** The attributes that other processes move (free disk): {@link #attributes()} leaves them out. */
     static final Set<String> MOVING = Set.of("FreeDiskBytes");
 
     /** The writable ones. */
     static final List<String> WRITABLE = List.of("HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp",
-            "Threshold", "Limit", "Analyze", "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk", "ProfileFormats", "Profiler");
+            "Threshold", "Limit", "Analyze", "Gzip", "MaxDumps", "MaxBytes", "MinFreeDisk", "ProfileFormats", "Profiler",
+            "Ship", "ShipEndpoint");
 
     /** The prefix of the bean's notification types. */
     static final String NOTIFICATION_PREFIX = "dev.oomheapdump.";
