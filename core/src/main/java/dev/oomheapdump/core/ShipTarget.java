@@ -53,7 +53,7 @@ public final class ShipTarget {
                         + "'\\\\', '?' or '#' in '" + shown + "'");
             }
         }
-        if (prefix.contains("//")) {
+        if (prefix.startsWith("/") || prefix.contains("//")) {
             throw new IllegalArgumentException("Option '" + key + "' has an empty folder ('//') in its prefix: '"
                     + shown + "'");
         }

@@ -141,4 +141,29 @@ class OomPolicyTest {
             assertTrue(e.getMessage().contains(bad[1].replace("-", "")), e.getMessage());
         }
     }
+
+    @Test
+    void shipTakesAnS3UrlAndShipEndpointAnHttpUrlBothChangeableAtRuntime() {
+        OomPolicy p = OomPolicy.parse("ship=s3://dumps/prod/,shipEndpoint=http://127.0.0.1:9000");
+        assertEquals("s3://dumps/prod", p.ship(), "a trailing slash is dropped");
+        assertEquals("http://127.0.0.1:9000", p.shipEndpoint());
+        assertEquals(p, OomPolicy.parse(p.toString()), "the policy's text parses back");
+        assertEquals("", p.with("ship", "").ship(), "an empty value turns shipping off");
+        assertEquals("s3://other", p.with("ship", "s3://other").ship());
+        assertEquals("", OomPolicy.defaults().ship());
+    }
+
+    @Test
+    void aBadShipTargetOrEndpointIsRefusedNamingIt() {
+        for (String[] bad : new String[][]{{"ship", "dumps/prod"}, {"ship", "s3://Bad_Bucket/x"}, {"ship", "s3://ab"},
+                {"ship", "s3://dumps/a b"}, {"ship", "s3://dumps//x"}, {"shipEndpoint", "ftp://host"},
+                {"shipEndpoint", "127.0.0.1:9000"}, {"shipEndpoint", "http://"}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> OomPolicy.parse(bad[0] + "=" + bad[1]), bad[1]);
+            assertTrue(e.getMessage().contains("'" + bad[0] + "'"), e.getMessage());
+        }
+        IllegalArgumentException secret = assertThrows(IllegalArgumentException.class,
+                () -> OomPolicy.parse("shipEndpoint=http://key:secret@127.0.0.1:9000"));
+        assertFalse(secret.getMessage().contains("secret"), "credentials are never echoed: " + secret.getMessage());
+    }
 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
@@ -15,9 +14,10 @@ import java.util.Optional;
 /**
  * Never two uploaders for one file at once: whoever uploads a file (the agent's uploader process, the {@code ship}
  * command, a sidecar) holds its lock for the whole upload, and the agent starts no uploader for a file whose lock is
- * held. The lock is a one-byte range, chosen by the file's name, of {@value #NAME} in the file's folder (an OS lock:
- * it goes with the process that held it, however it ended). Two names may share a byte: then they are uploaded one
- * after the other, never wrongly at once.
+ * held. The lock is a one-byte range, at {@link #position} of the file's name, of {@value #NAME} in the file's folder
+ * (an OS lock: it goes with the process that held it, however it ended). Two names may share a byte: then they are
+ * uploaded one after the other, never wrongly at once. Not a range of the index itself: the index is opened and closed
+ * by every read and append, and on Linux closing any descriptor of a file drops every lock the process holds on it.
  *
  * <p>The uploader's order: {@link #tryLock}, then read {@link ShipLog} again (another process may have shipped the
  * file meanwhile), upload, append the record, {@link #close}.
@@ -27,9 +27,9 @@ import java.util.Optional;
  */
 public final class ShipLock implements Closeable {
 
-    /** The lock file's name in the folder of the files shipped. */
+    /** The lock file's name in the folder of the files shipped; nothing but this class opens it. */
     public static final String NAME = ".oom-heapdump-ship.lock";
-    private static final long RANGES = 1L << 20;
+
 
     private static final Map<Path, Shared> CHANNELS = new HashMap<>();
 
@@ -69,7 +69,7 @@ public final class ShipLock implements Closeable {
             }
             FileLock lock;
             try {
-                lock = shared.channel.tryLock(range(absolute), 1, false);
+                lock = shared.channel.tryLock(position(absolute), 1, false);
             } catch (OverlappingFileLockException e) {
                 lock = null; // held by another upload in this process
             } catch (IOException | RuntimeException e) {
@@ -85,8 +85,28 @@ public final class ShipLock implements Closeable {
         }
     }
 
+    /**
+     * Takes the lock of {@code file}, waiting while another process (or another upload in this one) holds it: the
+     * one-shot {@code ship} command's way.
+     */
+    public static ShipLock lock(Path file) throws IOException, InterruptedException {
+        while (true) {
+            Optional<ShipLock> lock = tryLock(file);
+            if (lock.isPresent()) {
+                return lock.get();
+            }
+            Thread.sleep(WAIT_MS);
+        }
+    }
+
+    /** How often {@link #lock} tries again. */
+    private static final long WAIT_MS = 200;
+
     /** True when some process holds the lock of {@code file} now: it is being uploaded. */
     public static boolean held(Path file) {
+        if (!java.nio.file.Files.exists(file.toAbsolutePath().resolveSibling(NAME))) {
+            return false; // no lock file: nobody ever locked here
+        }
         try {
             Optional<ShipLock> lock = tryLock(file);
             lock.ifPresent(ShipLock::close);
@@ -96,13 +116,9 @@ public final class ShipLock implements Closeable {
         }
     }
 
-    private static long range(Path file) {
-        byte[] name = file.getFileName().toString().getBytes(StandardCharsets.UTF_8);
-        long h = 1125899906842597L;
-        for (byte b : name) {
-            h = 31 * h + b;
-        }
-        return Math.floorMod(h, RANGES);
+    /** The byte of the lock file that stands for a file's name. */
+    public static long position(Path file) {
+        return (1L << 62) + (file.getFileName().toString().hashCode() & 0xffffffffL);
     }
 
     /** Closes the channel when no lock of it is held any more. Called under the CHANNELS lock. */

@@ -157,4 +157,25 @@ class RetentionTest {
     private static List<String> names(List<Artifact> artifacts) {
         return artifacts.stream().map(a -> a.path().getFileName().toString()).toList();
     }
+
+    @Test
+    void underShipAnOomDumpNotShippedYetStaysAndOneBeingUploadedToo() throws Exception {
+        ArtifactStore store = storeWith("oom-1.hprof", "oom-2.hprof", "oom-3.hprof", "oom-4.hprof");
+        Retention retention = new Retention(store, (type, message, data) -> events.add(new OomEvent(type, message, data)),
+                a -> a.kind() == ArtifactKind.OOM_DUMP && a.isComplete() && !a.shipped());
+        Path second = dir.resolve("oom-2.hprof");
+        ShipLog.append(dir, new ShipLog.Shipment("oom-2.hprof", ShipLog.identity(second), "s3://b/p/oom-2.hprof.gz",
+                "00", System.currentTimeMillis()));
+        ShipLog.append(dir, new ShipLog.Shipment("oom-3.hprof", ShipLog.identity(dir.resolve("oom-3.hprof")),
+                "s3://b/p/oom-3.hprof.gz", "00", System.currentTimeMillis()));
+        store.refresh();
+        assertTrue(store.find("oom-2.hprof").orElseThrow().shipped());
+        try (ShipLock uploading = ShipLock.tryLock(dir.resolve("oom-3.hprof")).orElseThrow()) {
+            assertEquals(List.of("oom-2.hprof"), names(retention.run(1, 0)),
+                    "only the shipped dump goes: oom-1 is not shipped yet, oom-3 is being uploaded again");
+        }
+        assertEquals(List.of("oom-1.hprof", "oom-3.hprof", "oom-4.hprof"), names(store));
+        assertTrue(events.stream().anyMatch(e -> e.type().equals(OomEvent.RETENTION_UNMET)
+                && e.message().contains("not shipped yet")), events.toString());
+    }
 }
