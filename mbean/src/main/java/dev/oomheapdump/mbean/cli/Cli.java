@@ -38,6 +38,12 @@ public final class Cli {
             "  flame FILE.jfr [--event cpu|wall|alloc|lock] OUT.html",
             "                                a flame graph of a profile fetched from elsewhere (OUT.collapsed and",
             "                                OUT.pprof too); the event defaults to the one the profile recorded",
+            "  ship --to s3://bucket/prefix [--endpoint URL] FILE...",
+            "                                upload files to S3-compatible object storage (gzip on the way, SHA-256 in",
+            "                                the object's metadata; credentials from AWS_* or the AWS profile only)",
+            "  ship --watch DIR --to s3://bucket/prefix [--endpoint URL]",
+            "                                sidecar: ship every heap dump, report and profile that lands in DIR once",
+            "                                it is complete, until killed",
             "  --help                        this text",
             "",
             "as an agent: java -javaagent:oom-heapdump-agent.jar=port=9010,OOMImplementation=GC_MONITORING ...",
@@ -54,6 +60,7 @@ public final class Cli {
         COMMANDS.put("analyze", new AnalyzeCommand());
         COMMANDS.put("diff", new DiffCommand());
         COMMANDS.put("flame", new FlameCommand());
+        COMMANDS.put("ship", new ShipCommand());
     }
 
     private Cli() {

@@ -1,0 +1,82 @@
+package dev.oomheapdump.mbean.ship;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The JVM a file came from, as its object key names it: {@code <host>/<start time>-<pid>}. The agent passes its
+ * own; for files of unknown origin (the sidecar's, a file named on the command line) it is this host, the file's
+ * modification time and the pid in an {@code OoM-pid-<pid>} or {@code java_pid<pid>} name, else 0. Times are UTC.
+ *
+ * @param host    the host name, reduced to letters, digits, dots, hyphens and underscores
+ * @param started {@code yyyyMMdd-HHmmss}
+ * @param pid     the process id, 0 when unknown
+ */
+public record Origin(String host, String started, long pid) {
+
+    public static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC);
+    private static final Pattern PID_IN_NAME = Pattern.compile("(?:OoM-pid-|java_pid)(\\d{1,10})(?!\\d)");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]{1,253}");
+
+    public Origin {
+        if (!HOST.matcher(host).matches() || host.equals(".") || host.equals("..")) {
+            throw new IllegalArgumentException("--host must be a host name (letters, digits, '.', '-', '_'), not '"
+                    + host + "'");
+        }
+        try {
+            LocalDateTime.parse(started, STARTED);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("--started must be a UTC time as yyyyMMdd-HHmmss, not '" + started
+                    + "'", e);
+        }
+        if (pid < 0) {
+            throw new IllegalArgumentException("--pid must be a process id (0 or more), not '" + pid + "'");
+        }
+    }
+
+    /** The origin the agent names: {@code --host}, {@code --started}, {@code --pid} as given (null: unknown). */
+    public static Origin of(String host, String started, String pid, Path file) throws IOException {
+        Origin unknown = unknown(file);
+        long p = unknown.pid;
+        if (pid != null) {
+            try {
+                p = Long.parseLong(pid.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--pid must be a process id (0 or more), not '" + pid + "'", e);
+            }
+        }
+        return new Origin(host == null ? unknown.host : host, started == null ? unknown.started : started, p);
+    }
+
+    /** A file of unknown origin: this host, the file's modification time, the pid in its name or 0. */
+    public static Origin unknown(Path file) throws IOException {
+        Instant modified = Files.getLastModifiedTime(file).toInstant();
+        Matcher m = PID_IN_NAME.matcher(file.getFileName().toString());
+        return new Origin(localHost(), STARTED.format(modified), m.find() ? Long.parseLong(m.group(1)) : 0);
+    }
+
+    /** This host's name ({@code HOSTNAME}, the pod name in Kubernetes, else the resolver's), made key-safe. */
+    public static String localHost() {
+        String name = System.getenv("HOSTNAME");
+        if (name == null || name.isBlank()) {
+            try {
+                name = InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                name = "localhost";
+            }
+        }
+        String safe = name.trim().replaceAll("[^A-Za-z0-9._-]", "_");
+        return safe.isEmpty() || safe.equals(".") || safe.equals("..") ? "localhost"
+                : safe.substring(0, Math.min(safe.length(), 253));
+    }
+}
