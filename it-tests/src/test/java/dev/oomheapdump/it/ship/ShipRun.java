@@ -60,9 +60,13 @@ final class ShipRun {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             process.destroyForcibly();
-            process.waitFor(20, TimeUnit.SECONDS);
+            try {
+                process.waitFor(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

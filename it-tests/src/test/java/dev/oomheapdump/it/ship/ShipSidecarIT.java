@@ -1,0 +1,127 @@
+package dev.oomheapdump.it.ship;
+
+import dev.oomheapdump.core.store.ShipLog;
+import dev.oomheapdump.it.ChildJvm;
+import dev.oomheapdump.it.ChildOutputOnFailure;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The sidecar, {@code ship --watch DIR --to s3://bucket/prefix --endpoint URL}, beside JVMs that do not run the agent:
+ * the dump HotSpot writes on an OOM ({@code -XX:HeapDumpPath=DIR}) arrives once it is complete, recorded in an index
+ * the sidecar makes; a dump still being written is not shipped before its last record is there.
+ */
+@ExtendWith(ChildOutputOnFailure.class)
+class ShipSidecarIT {
+
+    @TempDir
+    static Path serverWork;
+    static S3Server s3;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void startStore() throws IOException {
+        s3 = S3Server.start(serverWork);
+    }
+
+    @AfterAll
+    static void stopStore() {
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    @Test
+    void theDumpOfAJvmWithoutTheAgentArrivesOnceComplete() throws Exception {
+        Path dumps = Files.createDirectories(work.resolve("dumps"));
+        try (ShipRun.Running sidecar = ShipRun.start(work, s3.environment(work), List.of(), "--watch",
+                dumps.toString(), "--to", "s3://" + S3Server.BUCKET + "/fleet", "--endpoint", s3.endpoint())) {
+            awaitOutput(sidecar, "watching " + dumps);
+            long pid;
+            try (ChildJvm app = OomDumps.leakWithoutAgent(dumps, "64m", 256, 0)) {
+                pid = app.pid();
+                app.awaitExit(Duration.ofSeconds(120));
+            }
+            Path dump = dumps.resolve("java_pid" + pid + ".hprof");
+
+            String line = awaitOutput(sidecar, "shipped " + dump + " to ");
+
+            List<String> keys = s3.keys("fleet/");
+            assertEquals(1, keys.size(), keys.toString());
+            String key = keys.get(0);
+            assertTrue(key.matches("fleet/[^/]+/\\d{8}-\\d{6}-" + pid + "/java_pid" + pid + "\\.hprof\\.gz"), key);
+            assertTrue(line.contains("s3://" + S3Server.BUCKET + "/" + key), line);
+            assertEquals(ShipCommandIT.sha256(dump), s3.metadata(key).get("sha256"));
+            assertEquals(-1, Files.mismatch(dump, s3.downloadGunzipped(key, work.resolve("back.hprof"))));
+            ShipLog.Shipment recorded = ShipLog.read(dumps).get(dump.getFileName().toString());
+            assertEquals("s3://" + S3Server.BUCKET + "/" + key, recorded.url(), "the sidecar made the index");
+            assertEquals(1, sidecar.output().lines().filter(l -> l.startsWith("shipped ")).count(),
+                    "shipped once:\n" + sidecar.output());
+        }
+    }
+
+    @Test
+    void aDumpBeingWrittenIsNotShippedEarly() throws Exception {
+        Path source = OomDumps.dump(Files.createDirectories(work.resolve("source")));
+        Path dumps = Files.createDirectories(work.resolve("dumps"));
+        Path dump = dumps.resolve("java_pid4711.hprof");
+        long size = Files.size(source);
+        try (ShipRun.Running sidecar = ShipRun.start(work, s3.environment(work), List.of(), "--watch",
+                dumps.toString(), "--to", "s3://" + S3Server.BUCKET + "/early", "--endpoint", s3.endpoint())) {
+            awaitOutput(sidecar, "watching " + dumps);
+            copy(source, dump, 0, size / 2);
+
+            awaitOutput(sidecar, "waiting for " + dump + ": not complete");
+            assertEquals(List.of(), s3.keys("early/"), "half a dump is not shipped");
+
+            copy(source, dump, size / 2, size);
+            awaitOutput(sidecar, "shipped " + dump + " to ");
+            List<String> keys = s3.keys("early/");
+            assertEquals(1, keys.size(), keys.toString());
+            assertEquals(-1, Files.mismatch(source, s3.downloadGunzipped(keys.get(0), work.resolve("back.hprof"))),
+                    "the whole dump arrived");
+        }
+    }
+
+    /** Appends bytes [from, to) of {@code source} to {@code target}. */
+    private static void copy(Path source, Path target, long from, long to) throws IOException {
+        try (InputStream in = Files.newInputStream(source);
+             OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            in.skipNBytes(from);
+            byte[] buffer = new byte[1 << 16];
+            long left = to - from;
+            while (left > 0) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                out.write(buffer, 0, n);
+                left -= n;
+            }
+        }
+    }
+
+    private static String awaitOutput(ShipRun.Running sidecar, String text) {
+        ConditionFactory wait = Awaitility.await("the sidecar prints '" + text + "'").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(100))
+                .failFast("the sidecar died", () -> !sidecar.process.isAlive());
+        wait.until(() -> sidecar.output().contains(text));
+        return sidecar.output().lines().filter(l -> l.contains(text)).findFirst().orElseThrow();
+    }
+}
