@@ -241,7 +241,8 @@ public final class OomService implements Closeable {
 
     /** A new file, or a new policy: retention runs on the watcher's next round. */
     private void retainWhenAsked(OomEvent event) {
-        if (event.type().equals(OomEvent.FILE_CREATED) || event.type().equals(OomEvent.POLICY_CHANGED)) {
+        if (event.type().equals(OomEvent.FILE_CREATED) || event.type().equals(OomEvent.POLICY_CHANGED)
+                || event.type().equals(OomEvent.SHIP_SUCCEEDED)) { // a file kept for its upload may go now
             retention.request();
         }
     }
