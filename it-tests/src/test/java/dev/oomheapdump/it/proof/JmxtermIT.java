@@ -97,6 +97,7 @@ class JmxtermIT {
             int readH3 = s.add("run readArtifact h3 0 65536");
             int readPastEnd = s.add("run readArtifact h3.hprof 1000000000000 16");
             int sha = s.add("run artifactSha256 h3");
+            int shipRefused = s.add("run shipArtifact h3");
             int state = s.add("get -s OomDumpCount Busy Port Directory ArtifactCount FailedDumpCount HookArmed");
             Jmxterm.Transcript t = Jmxterm.run(work, port, s.commands);
 
@@ -110,7 +111,8 @@ class JmxtermIT {
                     "Threshold = 70;", "Limit = 3;", "Busy = false;", "CurrentJob = ;", "OomDumpCount = 0;",
                     "HeapSnapshots = [  ];", "CpuProfiles = [  ];", "Artifacts = [  ];", "ArtifactCount = 0;",
                     "ArtifactBytes = 0;", "LastOomDumpMillis = 0;", "FailedDumpCount = 0;", "HookArmed = true;",
-                    "ProfilerEngine = ASYNC_PROFILER;", "ProfileFormats = jfr,html;", "Profiler = auto;")) {
+                    "ProfilerEngine = ASYNC_PROFILER;", "ProfileFormats = jfr,html;", "Profiler = auto;", "Ship = ;",
+                    "ShipEndpoint = ;")) {
                 assertTrue(all.contains(expected), "get * shows '" + expected + "':\n" + all);
             }
             for (int set : sets) {
@@ -120,6 +122,7 @@ class JmxtermIT {
             assertEquals(List.of("false", "GC_MONITORING", "proof-oom", "true", "85", "5"),
                     t.values(afterSets), "every writable attribute took its value");
 
+            assertRefused(t, shipRefused, "IllegalStateException", "option 'ship' is not set");
             assertRefused(t, badThreshold, "IllegalArgumentException", "threshold", "150");
             assertEquals(List.of("85"), t.values(thresholdAfter), "a refused threshold leaves the old one");
             assertRefused(t, badImplementation, "IllegalArgumentException", "OOMImplementation", "'FOO'");
