@@ -99,22 +99,21 @@ public final class ShipTarget {
     /**
      * This host's name, as shipped keys name it ({@code prefix/<host>/...}): {@code HOSTNAME} from the environment
      * (a Kubernetes pod's name, the same in every container of the pod), else the kernel's host name, else
-     * {@code localhost}. Never a DNS lookup.
+     * {@code localhost}; characters other than letters, digits, {@code . - _} become {@code _}. Never a DNS lookup.
      */
     public static String localHost() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env.trim();
-        }
-        try {
-            String kernel = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).trim();
-            if (!kernel.isEmpty()) {
-                return kernel;
+        String name = System.getenv("HOSTNAME");
+        if (name == null || name.isBlank()) {
+            try {
+                name = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).trim();
+            } catch (java.io.IOException | RuntimeException e) {
+                name = ""; // not Linux
             }
-        } catch (java.io.IOException | RuntimeException e) {
-            // not Linux
         }
-        return "localhost";
+        // key-safe, as the ship command's --host wants it: letters, digits, '.', '-', '_'
+        String safe = name.trim().replaceAll("[^A-Za-z0-9._-]", "_");
+        return safe.isEmpty() || safe.equals(".") || safe.equals("..") ? "localhost"
+                : safe.substring(0, Math.min(safe.length(), 253));
     }
 
     /** The {@code --started} form of a start time: {@code yyyyMMdd-HHmmss}, UTC. */

@@ -122,6 +122,7 @@ public final class Shipper implements AutoCloseable {
         if (policy.get().ship().isEmpty()) {
             return;
         }
+        deleteOldLogs();
         List<String> names = new ArrayList<>();
         for (Artifact artifact : store.list()) {
             if (artifact.isComplete() && !artifact.shipped() && covers(artifact)) {
@@ -370,6 +371,21 @@ public final class Shipper implements AutoCloseable {
             }
         }
         seen = now;
+    }
+
+    /** Logs of uploaders whose JVM exited before them (nobody read them) are deleted after a day. */
+    private void deleteOldLogs() {
+        long dayAgo = System.currentTimeMillis() - 86_400_000L;
+        try (java.nio.file.DirectoryStream<Path> logs = Files.newDirectoryStream(store.directory(), LOG_PREFIX + "*.log")) {
+            for (Path log : logs) {
+                if (!log.getFileName().toString().equals(FAILED_LOG)
+                        && Files.getLastModifiedTime(log).toMillis() < dayAgo) {
+                    deleteQuietly(log);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // left for the next start
+        }
     }
 
     private static List<String> readLines(Path log) {
