@@ -65,8 +65,12 @@ public final class S3Server implements Closeable {
 
     /** Starts S3Proxy with its data under {@code work} and makes the bucket {@value #BUCKET}. */
     public static S3Server start(Path work) throws IOException {
+        return start(work, ChildJvm.freePort());
+    }
+
+    /** Starts S3Proxy on a given port of 127.0.0.1 (a store that comes up after its clients). */
+    public static S3Server start(Path work, int port) throws IOException {
         Path data = Files.createDirectories(work.resolve("s3-data"));
-        int port = ChildJvm.freePort();
         Path properties = work.resolve("s3proxy.properties");
         Files.writeString(properties, String.join("\n",
                 "s3proxy.endpoint=http://127.0.0.1:" + port,

@@ -102,6 +102,32 @@ class ShipSidecarIT {
         }
     }
 
+    @Test
+    void aStoreThatCannotBeReachedIsTriedAgainUntilTheDumpArrives() throws Exception {
+        Path source = OomDumps.dump(Files.createDirectories(work.resolve("source")));
+        Path dumps = Files.createDirectories(work.resolve("dumps"));
+        int port = ChildJvm.freePort();
+        String endpoint = "http://127.0.0.1:" + port;
+        try (ShipRun.Running sidecar = ShipRun.start(work, s3.environment(work), List.of(), "--watch",
+                dumps.toString(), "--to", "s3://" + S3Server.BUCKET + "/later", "--endpoint", endpoint)) {
+            awaitOutput(sidecar, "watching " + dumps);
+            Path dump = dumps.resolve(source.getFileName());
+            Files.copy(source, dump);
+
+            String failed = awaitOutput(sidecar, "not shipped " + dump + ": cannot reach " + endpoint);
+            assertTrue(failed.endsWith("(trying again in 5 s)"), failed);
+            assertTrue(ShipLog.read(dumps).isEmpty(), "not recorded");
+
+            try (S3Server late = S3Server.start(Files.createDirectories(work.resolve("late-store")), port)) {
+                awaitOutput(sidecar, "shipped " + dump + " to ");
+                List<String> keys = late.keys("later/");
+                assertEquals(1, keys.size(), keys.toString());
+                assertEquals(-1, Files.mismatch(dump, late.downloadGunzipped(keys.get(0), work.resolve("back.hprof"))));
+                assertEquals(1, ShipLog.read(dumps).size(), "recorded once it was shipped");
+            }
+        }
+    }
+
     /** Appends bytes [from, to) of {@code source} to {@code target}. */
     private static void copy(Path source, Path target, long from, long to) throws IOException {
         try (InputStream in = Files.newInputStream(source);
