@@ -36,6 +36,16 @@ public final class ArtifactInfo {
         this.shippedTo = shippedTo == null ? "" : shippedTo;
     }
 
+    /**
+     * An artifact as an agent without shipping lists it (no {@code shipped}, {@code shippedTo} items): a client of
+     * this version reading an older agent through an MXBean proxy is reconstructed with this constructor.
+     */
+    @ConstructorParameters({"path", "kind", "bytes", "createdMillis", "state", "origin", "detail", "id"})
+    public ArtifactInfo(String path, String kind, long bytes, long createdMillis, String state, String origin,
+                        String detail, String id) {
+        this(path, kind, bytes, createdMillis, state, origin, detail, id, false, "");
+    }
+
     /** Absolute path on the JVM's host. */
     public String getPath() {
         return path;

@@ -70,7 +70,8 @@ public interface OomHeapdumpMXBean {
     /**
      * Changes several policy options at once, {@code key=value,key=value} with the agent's option names
      * ({@code heapdumpOnOOM}, {@code OOMImplementation}, {@code path}, {@code addTimestamp}, {@code limit},
-     * {@code threshold}, {@code analyze}, {@code gzip}, {@code maxDumps}, {@code maxBytes}, {@code minFreeDisk}).
+     * {@code threshold}, {@code analyze}, {@code gzip}, {@code maxDumps}, {@code maxBytes}, {@code minFreeDisk},
+     * {@code profileFormats}, {@code profiler}, {@code ship}, {@code shipEndpoint}).
      * All are validated before any is applied.
      *
      * @return the whole policy after the change, as agent options

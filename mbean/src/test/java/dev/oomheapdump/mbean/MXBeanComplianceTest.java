@@ -217,6 +217,56 @@ class MXBeanComplianceTest {
     }
 
     @Test
+    void aClientOfThisVersionReadsTheArtifactsOfAnOlderAgentAsNotShipped() throws Exception {
+        String[] items = {"path", "kind", "bytes", "createdMillis", "state", "origin", "detail", "id"};
+        javax.management.openmbean.OpenType<?>[] types = {javax.management.openmbean.SimpleType.STRING,
+                javax.management.openmbean.SimpleType.STRING, javax.management.openmbean.SimpleType.LONG,
+                javax.management.openmbean.SimpleType.LONG, javax.management.openmbean.SimpleType.STRING,
+                javax.management.openmbean.SimpleType.STRING, javax.management.openmbean.SimpleType.STRING,
+                javax.management.openmbean.SimpleType.STRING};
+        javax.management.openmbean.CompositeType type = new javax.management.openmbean.CompositeType(
+                ArtifactInfo.class.getName(), "older", items, items, types);
+        CompositeData older = new javax.management.openmbean.CompositeDataSupport(type, items, new Object[]{"/d/a.hprof",
+                "OOM_DUMP", 1L, 2L, "COMPLETE", "EARLIER_RUN", "", "00"});
+        ObjectName olderName = new ObjectName("dev.oomheapdump.test:type=Older");
+        // an agent of the version before shipping: its Artifacts have no shipped, shippedTo items
+        server.registerMBean(new javax.management.DynamicMBean() {
+            @Override
+            public Object getAttribute(String attribute) {
+                return new CompositeData[]{older};
+            }
+
+            @Override
+            public void setAttribute(Attribute attribute) {
+            }
+
+            @Override
+            public javax.management.AttributeList getAttributes(String[] attributes) {
+                return new javax.management.AttributeList();
+            }
+
+            @Override
+            public javax.management.AttributeList setAttributes(javax.management.AttributeList attributes) {
+                return attributes;
+            }
+
+            @Override
+            public Object invoke(String action, Object[] params, String[] signature) {
+                return null;
+            }
+
+            @Override
+            public MBeanInfo getMBeanInfo() {
+                return new MBeanInfo(getClass().getName(), "older", null, null, null, null);
+            }
+        }, olderName);
+        ArtifactInfo[] read = JMX.newMXBeanProxy(server, olderName, OomHeapdumpMXBean.class).getArtifacts();
+        assertEquals("/d/a.hprof", read[0].getPath());
+        assertFalse(read[0].isShipped());
+        assertEquals("", read[0].getShippedTo());
+    }
+
+    @Test
     void aRejectedChangeLeavesThePolicyExactlyAsItWas() throws Exception {
         OomHeapdumpMXBean proxy = JMX.newMXBeanProxy(server, name, OomHeapdumpMXBean.class);
         String before = service.policy().toString();
