@@ -203,6 +203,11 @@ class BadInputIT {
         options.put("heapdumpOnOOM=false,OOMImplementation=FOO", "'FOO'");
         options.put(LONG + "=1", LONG.substring(0, 50));
         options.put("prüfung=1", "'prüfung'");
+        options.put("ship=dumps/prod", "'dumps/prod'");
+        options.put("ship=s3://Dumps_Prod/x", "'Dumps_Prod'");
+        options.put("ship=s3://dumps/a b", "'s3://dumps/a b'");
+        options.put("shipEndpoint=ftp://127.0.0.1:9000", "'ftp://127.0.0.1:9000'");
+        options.put("shipEndpoint=127.0.0.1:9000", "'127.0.0.1:9000'");
         options.put(null, "Options");
         for (Map.Entry<String, String> option : options.entrySet()) {
             policies.add(refused("applyPolicy " + label(option.getKey()), () -> remote.applyPolicy(option.getKey()),
