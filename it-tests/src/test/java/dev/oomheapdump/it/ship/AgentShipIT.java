@@ -177,6 +177,48 @@ class AgentShipIT {
     }
 
     @Test
+    void refusedCredentialsLeaveTheDumpUnrecordedAndTheNextJvmWithGoodOnesShipsIt() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("dumps"));
+        long pid;
+        ChildJvm.Builder wrong = agentJvm(dir, "creds", s3.endpoint(), "").noPort().args("heap", "64", "0");
+        wrong.env("AWS_SECRET_ACCESS_KEY", "not-the-secret");
+        try (ChildJvm child = wrong.start()) {
+            pid = child.pid();
+            assertEquals(3, child.awaitExit(Duration.ofSeconds(90)), child.output());
+        }
+        Path dump = dir.resolve("OoM-pid-" + pid + ".hprof");
+        // the JVM is gone: the uploader's log in the directory's hidden area is what tells
+        await("the uploader says why it did not ship").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> uploaderLog(dir).contains("not shipped " + dump + ": "));
+        assertTrue(uploaderLog(dir).toLowerCase(java.util.Locale.ROOT).contains("credential")
+                || uploaderLog(dir).contains("Signature"), "a clear reason: " + uploaderLog(dir));
+        assertFalse(ShipLog.read(dir).containsKey(dump.getFileName().toString()), "nothing recorded");
+        assertEquals(List.of(), s3.keys("creds/"));
+
+        try (ChildJvm next = agentJvm(dir, "creds", s3.endpoint(), "").start()) {
+            MBeanServerConnection jmx = next.connect();
+            String key = awaitOneKey("creds/", dump);
+            assertEquals(sha256(dump), s3.metadata(key).get("sha256"));
+            next.await(Duration.ofSeconds(30), "Artifacts shows the dump shipped")
+                    .until(() -> artifact(jmx, dump).map(a -> (Boolean) a.get("shipped")).orElse(false));
+            next.send("exit");
+            next.awaitExit(Duration.ofSeconds(30));
+        }
+    }
+
+    /** Every uploader log left in the directory, together. */
+    private static String uploaderLog(Path dir) throws IOException {
+        StringBuilder all = new StringBuilder();
+        for (Path file : ChildJvm.files(dir)) {
+            if (file.getFileName().toString().startsWith(".oom-heapdump-ship-")
+                    && file.getFileName().toString().endsWith(".log")) {
+                all.append(Files.readString(file));
+            }
+        }
+        return all.toString();
+    }
+
+    @Test
     void retentionKeepsAnOomDumpUntilItIsShipped() throws Exception {
         Path dir = Files.createDirectories(work.resolve("dumps"));
         String nowhere = "http://127.0.0.1:" + ChildJvm.freePort();
