@@ -212,10 +212,13 @@ public final class OomService implements Closeable {
                 && ArtifactKind.HEAP_REPORT.name().equals(event.data().get("kind"));
         if ((oomDump || report) && !policy.ship().isEmpty()) {
             String path = event.data().get("path");
-            if (path != null) {
-                store.find(java.nio.file.Path.of(path).getFileName().toString()).filter(shipper::covers)
-                        .ifPresent(a -> shipper.request(List.of(a.path().getFileName().toString())));
-            }
+            // on the OOM trap's thread the heap may still be full: nothing of this may stop the listeners after it
+            Daemons.quietly(() -> {
+                if (path != null) {
+                    store.find(java.nio.file.Path.of(path).getFileName().toString()).filter(shipper::covers)
+                            .ifPresent(a -> shipper.request(List.of(a.path().getFileName().toString())));
+                }
+            });
         }
     }
 
