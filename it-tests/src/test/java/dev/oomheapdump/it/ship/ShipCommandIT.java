@@ -183,6 +183,20 @@ class ShipCommandIT {
     }
 
     @Test
+    void aFileThatIsGoneIsThatFilesFailureOnlyTheOthersAreShipped() throws Exception {
+        Path gone = work.resolve("OoM-pid-1.hprof");
+        Path report = Files.writeString(work.resolve("OoM-pid-2.report.txt"), "what filled the heap");
+        ShipRun.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3://" + S3Server.BUCKET + "/gone",
+                "--endpoint", s3.endpoint(), gone.toString(), report.toString());
+
+        assertEquals(1, r.exit(), r.all());
+        assertEquals(2, r.lines().size(), r.all());
+        assertEquals("not shipped " + gone + ": no such file", r.lines().get(0));
+        assertTrue(r.lines().get(1).startsWith("shipped " + report + " to s3://"), r.all());
+        assertEquals(1, s3.keys("gone/").size());
+    }
+
+    @Test
     void aBadTargetIsRefusedNamingIt() throws Exception {
         Path file = Files.writeString(work.resolve("x.txt"), "x");
         ShipRun.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3:/dumps", "--endpoint", s3.endpoint(),

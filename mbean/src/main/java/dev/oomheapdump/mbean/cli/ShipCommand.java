@@ -71,20 +71,26 @@ final class ShipCommand implements Command {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("no file to ship; " + USAGE);
         }
-        for (Path file : files) {
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException("'" + file + "' is not a file");
-            }
-        }
-        List<Origin> origins = new ArrayList<>();
-        for (Path file : files) {
-            origins.add(Origin.of(host, started, pid, file));
-        }
+        // the JVM's names are checked before anything is sent (exit 2); a file that is gone is that file's failure
+        Origin.of(host, started, pid, Paths.get("."));
         int failed = 0;
         try (S3Uploader uploader = S3Uploader.open(target, uri)) {
             Shipper shipper = new Shipper(uploader);
-            for (int i = 0; i < files.size(); i++) {
-                Shipper.Result result = shipper.ship(files.get(i), origins.get(i), false, true);
+            for (Path file : files) {
+                Shipper.Result result;
+                if (Files.isRegularFile(file)) {
+                    Origin origin;
+                    try {
+                        origin = Origin.of(host, started, pid, file);
+                    } catch (java.io.IOException e) {
+                        origin = null;
+                    }
+                    result = origin == null ? new Shipper.Result(Shipper.Outcome.FAILED, "not shipped " + file
+                            + ": it went away") : shipper.ship(file, origin, false, true);
+                } else {
+                    result = new Shipper.Result(Shipper.Outcome.FAILED, "not shipped " + file + ": "
+                            + (Files.exists(file) ? "not a regular file" : "no such file"));
+                }
                 out.println(result.line());
                 out.flush();
                 if (result.outcome() != Shipper.Outcome.SHIPPED && result.outcome() != Shipper.Outcome.ALREADY_SHIPPED) {
