@@ -128,6 +128,29 @@ class ShipSidecarIT {
         }
     }
 
+    @Test
+    void refusedCredentialsLeaveTheDumpUnrecordedAndAreTriedAgain() throws Exception {
+        Path source = OomDumps.dump(Files.createDirectories(work.resolve("source")));
+        Path dumps = Files.createDirectories(work.resolve("dumps"));
+        java.util.Map<String, String> env = new java.util.HashMap<>(s3.environment(work));
+        env.put("AWS_SECRET_ACCESS_KEY", "not-the-secret");
+        try (ShipRun.Running sidecar = ShipRun.start(work, env, List.of(), "--watch", dumps.toString(), "--to",
+                "s3://" + S3Server.BUCKET + "/refused", "--endpoint", s3.endpoint())) {
+            awaitOutput(sidecar, "watching " + dumps);
+            Path dump = dumps.resolve(source.getFileName());
+            Files.copy(source, dump);
+
+            String first = awaitOutput(sidecar, "(trying again in 5 s)");
+            assertTrue(first.startsWith("not shipped " + dump + ": " + s3.endpoint() + " refused the credentials"),
+                    first);
+            String second = awaitOutput(sidecar, "(trying again in 10 s)");
+            assertTrue(second.startsWith("not shipped " + dump + ": "), "tried again, backing off: " + second);
+            assertTrue(ShipLog.read(dumps).isEmpty(), "nothing recorded");
+            assertEquals(List.of(), s3.keys("refused/"));
+            assertEquals(-1, Files.mismatch(source, dump), "the dump is untouched");
+        }
+    }
+
     /** Appends bytes [from, to) of {@code source} to {@code target}. */
     private static void copy(Path source, Path target, long from, long to) throws IOException {
         try (InputStream in = Files.newInputStream(source);
