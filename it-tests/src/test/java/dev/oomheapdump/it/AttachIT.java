@@ -102,7 +102,7 @@ class AttachIT {
             assertEquals(List.of("oom-heapdump: agent in JVM " + pid + ": already installed; policy unchanged: Option "
                     + "'directory' is fixed when the agent starts (it is " + dir + "); only heapdumpOnOOM, "
                     + "OOMImplementation, path, addTimestamp, limit, threshold, analyze, gzip, maxDumps, maxBytes, "
-                    + "minFreeDisk, profileFormats, profiler can change at runtime"), refused);
+                    + "minFreeDisk, profileFormats, profiler, ship, shipEndpoint can change at runtime"), refused);
             List<String> policy = run(0, "attach", pid, "");
             assertTrue(policy.get(1).contains(",threshold=70,"), "nothing changed: " + policy);
         }
