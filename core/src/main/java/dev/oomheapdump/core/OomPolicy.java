@@ -502,7 +502,7 @@ public final class OomPolicy {
     /**
      * Every option as text, in documentation order; {@code port} is absent when not set, {@code analyze} when off,
      * {@code gzip}, {@code maxDumps}, {@code maxBytes} when 0, {@code minFreeDisk}, {@code profileFormats} and
-     * {@code profiler} when they are the default.
+     * {@code profiler} when they are the default, {@code ship} and {@code shipEndpoint} when not set.
      */
     public Map<String, String> toMap() {
         Map<String, String> map = new LinkedHashMap<>();
