@@ -43,6 +43,11 @@ class AgentShipIT {
 
     private static final ObjectName BEAN = name();
     private static final Duration SHIPPED = Duration.ofSeconds(120);
+    /**
+     * A store that cannot be reached: port 1 of the loopback, where nothing listens (a free port picked now could be
+     * taken by another test's JVM meanwhile, and answer, or hang, instead of refusing).
+     */
+    private static final String NOWHERE = "http://127.0.0.1:1";
 
     @TempDir
     static Path serverWork;
@@ -134,7 +139,7 @@ class AgentShipIT {
     @Test
     void anUnreachableStoreLeavesTheDumpNotShippedWithAClearNotificationUntilShipArtifactCanShipIt() throws Exception {
         Path dir = Files.createDirectories(work.resolve("dumps"));
-        String nowhere = "http://127.0.0.1:" + ChildJvm.freePort();
+        String nowhere = NOWHERE;
         long pid;
         try (ChildJvm child = agentJvm(dir, "later", nowhere, "").noPort().args("heap", "64", "0").start()) {
             pid = child.pid();
@@ -225,7 +230,7 @@ class AgentShipIT {
     @Test
     void retentionKeepsAnOomDumpUntilItIsShipped() throws Exception {
         Path dir = Files.createDirectories(work.resolve("dumps"));
-        String nowhere = "http://127.0.0.1:" + ChildJvm.freePort();
+        String nowhere = NOWHERE;
         long[] pids = new long[2];
         for (int run = 0; run < 2; run++) {
             try (ChildJvm child = agentJvm(dir, "kept", nowhere, "").noPort().args("heap", "64", "0").start()) {
