@@ -87,7 +87,31 @@ final class AsyncProfilerEngine {
         if (unavailable == null && platform().isEmpty()) {
             return Optional.of("has no library for " + System.getProperty("os.name") + " on " + System.getProperty("os.arch"));
         }
-        return Optional.ofNullable(unavailable);
+        return unavailable == null ? nativeAccessProblem() : Optional.of(unavailable);
+    }
+
+    /** True when this code may call restricted methods without a JDK warning (JDK 22+ only; false before). */
+    private static boolean ownNativeAccess() {
+        if (Runtime.version().feature() < 22) {
+            return false;
+        }
+        try {
+            return (boolean) Module.class.getMethod("isNativeAccessEnabled").invoke(AsyncProfilerEngine.class.getModule());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Why loading the library would make the JDK print a warning into the host's output: JDK 22+ without native access
+     * for our code and without the agent's instrumentation to grant it; empty otherwise.
+     */
+    private static Optional<String> nativeAccessProblem() {
+        if (Runtime.version().feature() < 22 || ownNativeAccess() || instrumentation != null) {
+            return Optional.empty();
+        }
+        return Optional.of("needs native access on JDK " + Runtime.version().feature() + " and would make the JDK print "
+                + "a warning: load oom-heapdump as an agent, or start the JVM with --enable-native-access=ALL-UNNAMED");
     }
 
     /**
@@ -260,13 +284,11 @@ final class AsyncProfilerEngine {
     private static Class<?> isolatedApi(Path dir, Path jarFile) throws ReflectiveOperationException, IOException,
             CannotStart {
         boolean nativeAccessAsked = Runtime.version().feature() >= 22;
-        boolean ownAccess = nativeAccessAsked && (boolean) Module.class.getMethod("isNativeAccessEnabled")
-                .invoke(AsyncProfilerEngine.class.getModule());
+        boolean ownAccess = ownNativeAccess();
         Instrumentation instrumentation = AsyncProfilerEngine.instrumentation;
-        if (nativeAccessAsked && !ownAccess && instrumentation == null) {
-            throw new CannotStart("needs native access on JDK " + Runtime.version().feature() + " and would make the JDK "
-                    + "print a warning: load oom-heapdump as an agent, or start the JVM with "
-                    + "--enable-native-access=ALL-UNNAMED", null);
+        Optional<String> noAccess = nativeAccessProblem();
+        if (noAccess.isPresent()) {
+            throw new CannotStart(noAccess.get(), null);
         }
         Set<String> roots = Set.of(MODULE);
         ModuleFinder finder = ModuleFinder.of(jarFile);
