@@ -63,6 +63,11 @@ public final class Fixtures {
         return store.commit(r);
     }
 
+    /** Adds a listener to a service's events from a test outside this package. */
+    public static void listen(OomEvents events, java.util.function.Consumer<OomEvent> listener) {
+        events.add(listener);
+    }
+
     /** A copy of the first {@code bytes} bytes of a file. */
     public static Path truncatedCopy(Path source, long bytes, Path target) throws IOException {
         try (var in = Files.newInputStream(source); var out = Files.newOutputStream(target)) {

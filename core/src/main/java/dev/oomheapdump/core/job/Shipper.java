@@ -66,6 +66,8 @@ public final class Shipper implements AutoCloseable {
     private final Set<String> running = new HashSet<>();
     /** Guarded by this: seconds until the next retry, per name of a file that failed. */
     private final Map<String, Long> backoff = new HashMap<>();
+    /** Guarded by this: names of files another process was shipping when this JVM would have; watched until it ends. */
+    private final Set<String> foreign = new HashSet<>();
     /** Guarded by this: the shipped state last seen per file name; null before the first look. */
     private Map<String, String> seen;
     private volatile boolean closed;
@@ -159,8 +161,14 @@ public final class Shipper implements AutoCloseable {
         }
         synchronized (this) {
             backoff.remove(name);
-            if (running.contains(name) || ShipLock.held(artifact.path())) {
+            if (running.contains(name)) {
                 return name + " is being shipped now; a ship.succeeded or ship.failed notification tells how it ends";
+            }
+            if (ShipLock.held(artifact.path())) {
+                watchForeign(name);
+                return name + " is being shipped now by another process; a ship.succeeded notification tells when it "
+                        + "arrives, and if that process ends without shipping it, this JVM tries (ship.failed if it "
+                        + "cannot)";
             }
         }
         List<Long> pids = start(List.of(artifact));
@@ -183,7 +191,11 @@ public final class Shipper implements AutoCloseable {
         synchronized (this) {
             for (Artifact file : files) {
                 String name = file.path().getFileName().toString();
-                if (!file.isComplete() || file.shipped() || running.contains(name) || ShipLock.held(file.path())) {
+                if (!file.isComplete() || file.shipped() || running.contains(name)) {
+                    continue;
+                }
+                if (ShipLock.held(file.path())) {
+                    watchForeign(name); // an uploader of an earlier JVM, a sidecar, a one-shot command
                     continue;
                 }
                 byMaker.computeIfAbsent(makerOf(file), m -> new ArrayList<>()).add(file);
@@ -194,6 +206,51 @@ public final class Shipper implements AutoCloseable {
             launch(p, group.getKey(), group.getValue()).ifPresent(pids::add);
         }
         return pids;
+    }
+
+    /**
+     * Watches a file another process is shipping, every {@link #FOREIGN_CHECK_MILLIS} ms: when that process lets go of
+     * it, a shipment it recorded is told ({@link #observe}) and a file it did not ship is asked for again here, so the
+     * file's end is always told in this JVM, whoever held it. Called holding this.
+     */
+    private void watchForeign(String name) {
+        if (!foreign.add(name)) {
+            return;
+        }
+        try {
+            thread.schedule(() -> checkForeign(name), FOREIGN_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            foreign.remove(name); // closed
+        }
+    }
+
+    static final long FOREIGN_CHECK_MILLIS = 2_000;
+
+    private void checkForeign(String name) {
+        Optional<Artifact> file;
+        try {
+            store.refresh();
+            file = store.find(name);
+        } catch (RuntimeException e) {
+            file = Optional.empty();
+        }
+        if (file.isPresent() && ShipLock.held(file.get().path())) {
+            try {
+                thread.schedule(() -> checkForeign(name), FOREIGN_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RuntimeException e) {
+                synchronized (this) {
+                    foreign.remove(name); // closed
+                }
+            }
+            return;
+        }
+        synchronized (this) {
+            foreign.remove(name);
+        }
+        observe(store.list());
+        if (file.isPresent() && !file.get().shipped()) {
+            request(List.of(name));
+        }
     }
 
     /** The JVM a file's key names: the one that made it; for a report, the one that made its dump. */
