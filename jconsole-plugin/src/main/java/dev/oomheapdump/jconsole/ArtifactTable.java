@@ -17,10 +17,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The files the suite made: name, kind, size, time, complete or not, this run or an earlier one. */
+/**
+ * The files the suite made: name, kind, size, time, complete or not, this run or an earlier one, and whether it is in
+ * object storage (option {@code ship}; the tooltip tells where).
+ */
 final class ArtifactTable extends JTable {
 
-    private static final String[] COLUMNS = {"Name", "Kind", "Size", "Created", "State", "Run"};
+    private static final String[] COLUMNS = {"Name", "Kind", "Size", "Created", "State", "Run", "Shipped"};
     private static final Color TRUNCATED = new Color(0xB0, 0x00, 0x00);
     private static final Color WRITING = new Color(0x00, 0x50, 0xA0);
 
@@ -31,7 +34,7 @@ final class ArtifactTable extends JTable {
         setSelectionMode(ListSelectionModel.MULTIPLE_INTERVAL_SELECTION);
         setFillsViewportHeight(true);
         setAutoCreateRowSorter(false);
-        int[] widths = {300, 130, 80, 150, 110, 90};
+        int[] widths = {300, 130, 80, 150, 110, 90, 70};
         for (int i = 0; i < widths.length; i++) {
             getColumnModel().getColumn(i).setPreferredWidth(widths[i]);
         }
@@ -75,7 +78,8 @@ final class ArtifactTable extends JTable {
             return null;
         }
         ArtifactRow a = rows.rows().get(row);
-        return a.path() + (a.detail().isBlank() ? "" : " — " + a.detail());
+        return a.path() + (a.detail().isBlank() ? "" : " — " + a.detail())
+                + (a.shipped() ? " — shipped to " + a.shippedTo() : "");
     }
 
     /** The kind column: the bean's kind, and for a profile's files which view or which profile it is. */
@@ -146,8 +150,10 @@ final class ArtifactTable extends JTable {
                 return Format.time(a.createdMillis());
             case 4:
                 return state(a);
-            default:
+            case 5:
                 return a.thisRun() ? "this run" : "earlier run";
+            default:
+                return a.shipped() ? "shipped" : "";
         }
     }
 

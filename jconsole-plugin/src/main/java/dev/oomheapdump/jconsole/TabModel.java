@@ -256,14 +256,20 @@ final class TabModel {
             for (CompositeData cd : items) {
                 rows.add(new ArtifactRow(stringItem(cd, "path"), stringItem(cd, "kind"), longItem(cd, "bytes", 0),
                         longItem(cd, "createdMillis", 0), stringItem(cd, "state"), stringItem(cd, "origin"),
-                        stringItem(cd, "detail")));
+                        stringItem(cd, "detail"), Boolean.TRUE.equals(item(cd, "shipped")) ? stringItem(cd, "shippedTo")
+                        : ""));
             }
         }
         return rows;
     }
 
     private static String stringItem(CompositeData cd, String key) {
-        return cd != null && cd.containsKey(key) ? Objects.toString(cd.get(key), "") : "";
+        return Objects.toString(item(cd, key), "");
+    }
+
+    /** An item, or null where the bean's version has none. */
+    private static Object item(CompositeData cd, String key) {
+        return cd != null && cd.containsKey(key) ? cd.get(key) : null;
     }
 
     private static long longItem(CompositeData cd, String key, long otherwise) {

@@ -83,9 +83,21 @@ record TabState(long sequence, Link link, Policy policy, List<ArtifactRow> artif
         }
     }
 
-    /** One item of the bean's {@code Artifacts} attribute. */
+    /**
+     * One item of the bean's {@code Artifacts} attribute; {@code shippedTo} is the object's URL once the file is in
+     * object storage, else empty (and always empty from an agent older than option {@code ship}).
+     */
     public record ArtifactRow(String path, String kind, long bytes, long createdMillis, String state, String origin,
-                              String detail) {
+                              String detail, String shippedTo) {
+
+        public ArtifactRow(String path, String kind, long bytes, long createdMillis, String state, String origin,
+                           String detail) {
+            this(path, kind, bytes, createdMillis, state, origin, detail, "");
+        }
+
+        public boolean shipped() {
+            return !shippedTo.isEmpty();
+        }
 
         public String name() {
             int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));

@@ -207,6 +207,34 @@ class TabModelTest {
     }
 
     @Test
+    void aFileAnUploaderRecordedIsShownShippedWithWhereItWent() throws Exception {
+        fixture = new BeanFixture(dir, true);
+        TabModel model = model(fixture.remote());
+        model.connected();
+        Result result = model.createHeapSnapshot("");
+        assertTrue(result.ok(), result.message());
+        Path file = Paths.get(result.path());
+        ArtifactRow before = model.poll().artifacts().stream().filter(a -> a.path().equals(result.path())).findFirst()
+                .orElseThrow();
+        assertFalse(before.shipped(), before.toString());
+
+        String url = "s3://dumps/prod/host/20260101-120000-1/" + file.getFileName() + ".gz";
+        dev.oomheapdump.core.store.ShipLog.append(dir, new dev.oomheapdump.core.store.ShipLog.Shipment(
+                file.getFileName().toString(), dev.oomheapdump.core.store.ShipLog.identity(file), url, "00",
+                System.currentTimeMillis()));
+
+        ArtifactRow row = await("the bean lists the uploader's record").atMost(Duration.ofSeconds(10))
+                .until(() -> model.poll().artifacts().stream().filter(a -> a.path().equals(result.path())).findFirst()
+                        .orElseThrow(), ArtifactRow::shipped);
+        assertEquals(url, row.shippedTo());
+        ArtifactTable table = new ArtifactTable();
+        table.setRows(List.of(row, before));
+        assertEquals("Shipped", table.getColumnName(6));
+        assertEquals("shipped", table.getValueAt(0, 6));
+        assertEquals("", table.getValueAt(1, 6));
+    }
+
+    @Test
     void aSecondJobIsRefusedWithTheBeansOwnMessageWhileTheFirstShowsItsProgress() throws Exception {
         fixture = new BeanFixture(dir, true);
         TabModel model = model(fixture.remote());

@@ -106,6 +106,11 @@ class AgentShipIT {
         }
         assertEquals(1, shipmentLines(dir, dump), "shipped once");
         assertEquals(List.of(key), s3.keys("oom/"));
+        try (ChildJvm list = ChildJvm.cli("list", dir.toString())) {
+            assertEquals(0, list.awaitExit(Duration.ofSeconds(60)), list.output());
+            assertTrue(list.lines().stream().anyMatch(l -> l.contains(dump.toString()) && l.endsWith("  shipped to "
+                    + shipment.url())), "the command line's list says where it went\n" + list.output());
+        }
     }
 
     @Test
