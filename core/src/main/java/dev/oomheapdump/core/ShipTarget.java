@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * The one rule for the values of options {@code ship} ({@code s3://bucket[/prefix]}) and {@code shipEndpoint} (an
- * {@code http} or {@code https} URL): the agent's policy and the {@code ship} command check them the same way. An
- * empty value means "not set".
+ * {@code http} or {@code https} URL): the agent's policy and the {@code ship} command check them the same way, so a
+ * value the agent takes is never one its uploader refuses. An empty value means "not set".
  */
 public final class ShipTarget {
 
@@ -31,7 +31,7 @@ public final class ShipTarget {
             return "";
         }
         String shown = FileNames.shorten(v);
-        if (!v.startsWith("s3://")) {
+        if (!v.regionMatches(true, 0, "s3://", 0, 5)) {
             throw new IllegalArgumentException("Option '" + key + "' must be s3://bucket or s3://bucket/prefix, not '"
                     + shown + "'");
         }
@@ -44,7 +44,8 @@ public final class ShipTarget {
         String prefix = slash < 0 ? "" : rest.substring(slash + 1);
         if (!BUCKET.matcher(bucket).matches() || bucket.contains("..")) {
             throw new IllegalArgumentException("Option '" + key + "' names bucket '" + FileNames.shorten(bucket)
-                    + "' in '" + shown + "': a bucket name is 3 to 63 lowercase letters, digits, dots and hyphens");
+                    + "' in '" + shown + "': a bucket name is 3 to 63 lowercase letters, digits, dots and hyphens, "
+                    + "beginning and ending with a letter or digit");
         }
         for (int i = 0; i < prefix.length(); i++) {
             char c = prefix.charAt(i);
@@ -53,12 +54,23 @@ public final class ShipTarget {
                         + "'\\\\', '?' or '#' in '" + shown + "'");
             }
         }
-        if (prefix.startsWith("/") || prefix.contains("//")) {
-            throw new IllegalArgumentException("Option '" + key + "' has an empty folder ('//') in its prefix: '"
-                    + shown + "'");
+        if (!prefix.isEmpty()) {
+            for (String folder : prefix.split("/", -1)) {
+                if (folder.isEmpty() || folder.equals(".") || folder.equals("..")) {
+                    throw new IllegalArgumentException("Option '" + key + "' has an empty, '.' or '..' folder in its "
+                            + "prefix: '" + shown + "'");
+                }
+            }
+        }
+        if (prefix.length() > MAX_PREFIX) {
+            throw new IllegalArgumentException("Option '" + key + "' has a prefix longer than " + MAX_PREFIX
+                    + " characters: '" + shown + "'");
         }
         return "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
     }
+
+    /** The longest prefix: S3 keys are at most 1024 bytes, and host, start, pid and file name follow it. */
+    private static final int MAX_PREFIX = 512;
 
     /**
      * Checks the endpoint URL of an S3-compatible store; returns it, or empty for an empty value.
@@ -86,9 +98,11 @@ public final class ShipTarget {
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw new IllegalArgumentException("Option '" + key + "' has no host: '" + shown + "'");
         }
-        if (uri.getUserInfo() != null) {
-            throw new IllegalArgumentException("Option '" + key + "' may not carry credentials (user:password@host): "
-                    + "they come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS profile files");
+        if (uri.getRawUserInfo() != null) {
+            // the value is named without what it carries: a password is never repeated into a log
+            throw new IllegalArgumentException("Option '" + key + "' may not carry credentials (user:password@host) "
+                    + "as '" + FileNames.shorten(v.replace(uri.getRawUserInfo() + "@", "***@")) + "' does: they come "
+                    + "from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS profile files");
         }
         if (uri.getQuery() != null || uri.getFragment() != null) {
             throw new IllegalArgumentException("Option '" + key + "' may not have a query or fragment: '" + shown + "'");
@@ -116,9 +130,12 @@ public final class ShipTarget {
                 : safe.substring(0, Math.min(safe.length(), 253));
     }
 
+    /** How shipped keys write a JVM's start time: {@code yyyyMMdd-HHmmss}, UTC. */
+    public static final java.time.format.DateTimeFormatter STARTED = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC);
+
     /** The {@code --started} form of a start time: {@code yyyyMMdd-HHmmss}, UTC. */
     public static String startedText(long epochMillis) {
-        return java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC)
-                .format(java.time.Instant.ofEpochMilli(epochMillis));
+        return STARTED.format(java.time.Instant.ofEpochMilli(epochMillis));
     }
 }

@@ -1,12 +1,12 @@
 package dev.oomheapdump.mbean.ship;
 
+import dev.oomheapdump.core.ShipTarget;
+
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
@@ -23,8 +23,7 @@ import java.util.regex.Pattern;
  */
 public record Origin(String host, String started, long pid) {
 
-    public static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-            .withZone(ZoneOffset.UTC);
+    public static final DateTimeFormatter STARTED = ShipTarget.STARTED;
     private static final Pattern PID_IN_NAME = Pattern.compile("(?:OoM-pid-|java_pid)(\\d{1,10})(?!\\d)");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]{1,253}");
 
@@ -65,18 +64,8 @@ public record Origin(String host, String started, long pid) {
         return new Origin(localHost(), STARTED.format(modified), m.find() ? Long.parseLong(m.group(1)) : 0);
     }
 
-    /** This host's name ({@code HOSTNAME}, the pod name in Kubernetes, else the resolver's), made key-safe. */
+    /** This host's name as the agent names it ({@link ShipTarget#localHost}): a sidecar in its pod says the same. */
     public static String localHost() {
-        String name = System.getenv("HOSTNAME");
-        if (name == null || name.isBlank()) {
-            try {
-                name = InetAddress.getLocalHost().getHostName();
-            } catch (IOException e) {
-                name = "localhost";
-            }
-        }
-        String safe = name.trim().replaceAll("[^A-Za-z0-9._-]", "_");
-        return safe.isEmpty() || safe.equals(".") || safe.equals("..") ? "localhost"
-                : safe.substring(0, Math.min(safe.length(), 253));
+        return ShipTarget.localHost();
     }
 }

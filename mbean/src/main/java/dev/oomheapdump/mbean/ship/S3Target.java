@@ -1,9 +1,8 @@
 package dev.oomheapdump.mbean.ship;
 
+import dev.oomheapdump.core.ShipTarget;
+
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Where shipped files go: {@code s3://bucket/prefix}. Objects are named
@@ -15,67 +14,33 @@ import java.util.regex.Pattern;
  */
 public record S3Target(String bucket, String prefix) {
 
-    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
-    private static final Pattern SEGMENT = Pattern.compile("[^\\p{Cntrl}\\\\]+");
-
     /**
-     * Parses {@code s3://bucket/prefix}.
+     * Parses {@code s3://bucket/prefix} by the agent's rule ({@link ShipTarget#parseUrl}).
      *
      * @throws IllegalArgumentException naming the value and what is wrong with it
      */
     public static S3Target parse(String value) {
-        if (value == null || value.isBlank()) {
+        String url = ShipTarget.parseUrl("--to", value);
+        if (url.isEmpty()) {
             throw new IllegalArgumentException("the target is empty: give s3://bucket/prefix");
         }
-        String text = value.trim();
-        if (!text.regionMatches(true, 0, "s3://", 0, 5)) {
-            throw new IllegalArgumentException("the target must be s3://bucket/prefix, not '" + value + "'");
-        }
-        String rest = text.substring(5);
+        String rest = url.substring("s3://".length());
         int slash = rest.indexOf('/');
-        String bucket = slash < 0 ? rest : rest.substring(0, slash);
-        String prefix = slash < 0 ? "" : rest.substring(slash + 1);
-        if (!BUCKET.matcher(bucket).matches() || bucket.contains("..")) {
-            throw new IllegalArgumentException("'" + bucket + "' in '" + value + "' is not a bucket name (3 to 63 "
-                    + "lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit)");
-        }
-        while (prefix.endsWith("/")) {
-            prefix = prefix.substring(0, prefix.length() - 1);
-        }
-        if (!prefix.isEmpty()) {
-            for (String segment : prefix.split("/", -1)) {
-                if (segment.isEmpty() || segment.equals(".") || segment.equals("..")
-                        || !SEGMENT.matcher(segment).matches()) {
-                    throw new IllegalArgumentException("the prefix '" + prefix + "' in '" + value
-                            + "' has an empty, '.', '..' or unprintable part");
-                }
-            }
-        }
-        if (prefix.length() > 512) {
-            throw new IllegalArgumentException("the prefix in '" + value + "' is longer than 512 characters");
-        }
-        return new S3Target(bucket, prefix);
+        return slash < 0 ? new S3Target(rest, "") : new S3Target(rest.substring(0, slash), rest.substring(slash + 1));
     }
 
     /**
-     * Checks an endpoint of an S3-compatible store: {@code http(s)://host[:port]}.
+     * Checks an endpoint of an S3-compatible store, {@code http(s)://host[:port]}, by the agent's rule
+     * ({@link ShipTarget#parseEndpoint}).
      *
      * @throws IllegalArgumentException naming the value
      */
     public static URI endpoint(String value) {
-        String hint = "the endpoint must be http://host:port or https://host[:port], not '" + value + "'";
-        URI uri;
-        try {
-            uri = new URI(value.trim());
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException(hint + " (" + e.getReason() + ")", e);
+        String url = ShipTarget.parseEndpoint("--endpoint", value);
+        if (url.isEmpty()) {
+            throw new IllegalArgumentException("the endpoint is empty: give http://host:port or https://host[:port]");
         }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || uri.getQuery() != null
-                || uri.getFragment() != null || uri.getUserInfo() != null) {
-            throw new IllegalArgumentException(hint);
-        }
-        return uri;
+        return URI.create(url);
     }
 
     /** The object key for a file of {@code origin} named {@code fileName}. */

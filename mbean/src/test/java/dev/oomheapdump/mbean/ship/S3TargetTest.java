@@ -28,7 +28,7 @@ class S3TargetTest {
     @Test
     void aBadTargetIsRefusedNamingIt() {
         for (String bad : new String[]{"", "dumps/x", "s3:/dumps", "s3://Dumps/x", "s3://d/x", "s3://dumps//x",
-                "s3://dumps/a/../b", "http://dumps/x"}) {
+                "s3://dumps/a/../b", "s3://dumps/a/./b", "s3://dumps/a b", "http://dumps/x"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> S3Target.parse(bad), bad);
             assertTrue(bad.isEmpty() || e.getMessage().contains("'"), e.getMessage());
         }
@@ -37,12 +37,35 @@ class S3TargetTest {
     }
 
     @Test
+    void theCommandTakesExactlyTheTargetsTheAgentTakes() {
+        for (String value : new String[]{"s3://dumps", "S3://dumps/a/", "s3://dumps/a/b-c_d.e", "s3://dumps/a/../b",
+                "s3://dumps/./b", "s3://dumps//b", "s3://dumps/a?b", "s3://Dumps", "s3://dumps/" + "p".repeat(513)}) {
+            String agent;
+            try {
+                agent = dev.oomheapdump.core.OomPolicy.parse("ship=" + value).ship();
+            } catch (IllegalArgumentException e) {
+                agent = null;
+            }
+            String command;
+            try {
+                command = S3Target.parse(value).toString();
+            } catch (IllegalArgumentException e) {
+                command = null;
+            }
+            assertEquals(agent, command, value);
+        }
+    }
+
+    @Test
     void anEndpointIsHttpOrHttps() {
         assertEquals("http://127.0.0.1:9000", S3Target.endpoint("http://127.0.0.1:9000").toString());
-        for (String bad : new String[]{"ftp://x", "127.0.0.1:9000", "http://", "http://u:p@h:1"}) {
+        for (String bad : new String[]{"ftp://x", "127.0.0.1:9000", "http://", "http://h:1/?x=1"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> S3Target.endpoint(bad));
             assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
         }
+        String withPassword = assertThrows(IllegalArgumentException.class,
+                () -> S3Target.endpoint("http://u:secret@h:1")).getMessage();
+        assertTrue(withPassword.contains("'http://***@h:1'") && !withPassword.contains("secret"), withPassword);
     }
 
     @Test
