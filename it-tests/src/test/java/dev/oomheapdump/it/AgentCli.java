@@ -1,6 +1,4 @@
-package dev.oomheapdump.it.proof;
-
-import dev.oomheapdump.it.ChildJvm;
+package dev.oomheapdump.it;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,23 +15,27 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The agent jar's command line as people run it, {@code java [OPTIONS] -jar oom-heapdump-agent.jar COMMAND ...}, in a
  * process of its own: its exit code, standard output and standard error apart, every wait bounded.
  */
-final class AgentCli {
+public final class AgentCli {
 
     /** What a finished run left. */
-    record Result(int exit, String out, String err) {
+    public record Result(int exit, String out, String err) {
 
-        String all() {
+        public String all() {
             return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
         }
 
-        String lastLine() {
+        public String lastLine() {
             return out.strip().lines().reduce((a, b) -> b).orElse("");
+        }
+
+        public List<String> lines() {
+            return out.strip().lines().toList();
         }
     }
 
-    /** A run still going (to be killed mid-way, or waited for). */
-    static final class Running {
-        final Process process;
+    /** A run still going (to be killed mid-way, or waited for; a sidecar until {@link #close}). */
+    public static final class Running implements AutoCloseable {
+        public final Process process;
         private final Path out;
         private final Path err;
 
@@ -43,34 +45,50 @@ final class AgentCli {
             this.err = err;
         }
 
-        Result await() throws IOException, InterruptedException {
+        public Result await() throws IOException, InterruptedException {
             if (!process.waitFor(180, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                fail("the command did not finish within 180 s:\n" + Files.readString(out) + Files.readString(err));
+                fail("the command did not finish within 180 s:\n" + output());
             }
             return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
         }
 
-        String output() throws IOException {
-            return Files.readString(out) + Files.readString(err);
+        /** Its output so far, standard output then standard error. */
+        public String output() {
+            try {
+                return Files.readString(out, StandardCharsets.UTF_8) + Files.readString(err, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "(no output: " + e + ")";
+            }
+        }
+
+        /** Kills it (if it still runs) and waits for its end. */
+        @Override
+        public void close() {
+            process.destroyForcibly();
+            try {
+                process.waitFor(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     private AgentCli() {
     }
 
-    static Path java() {
+    public static Path java() {
         return ChildJvm.javaHome().resolve("bin").resolve("java");
     }
 
     /** Runs {@code java JVM_OPTIONS -jar AGENT ARGS} to its end. */
-    static Result run(Path work, List<String> jvmOptions, Map<String, String> environment, String... args)
+    public static Result run(Path work, List<String> jvmOptions, Map<String, String> environment, String... args)
             throws IOException, InterruptedException {
         return start(work, jvmOptions, environment, args).await();
     }
 
-    static Running start(Path work, List<String> jvmOptions, Map<String, String> environment, String... args)
+    public static Running start(Path work, List<String> jvmOptions, Map<String, String> environment, String... args)
             throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java().toString());
@@ -82,7 +100,7 @@ final class AgentCli {
     }
 
     /** Runs one shell command line (for the README's examples, pasted as written) to its end. */
-    static Result shell(Path work, String line) throws IOException, InterruptedException {
+    public static Result shell(Path work, String line) throws IOException, InterruptedException {
         return start(work, List.of("bash", "-c", line), Map.of()).await();
     }
 
@@ -93,6 +111,8 @@ final class AgentCli {
                 .redirectError(err.toFile());
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().remove("JDK_JAVA_OPTIONS");
+        builder.environment().remove("AWS_PROFILE"); // the host's AWS settings never reach a test's store
+        builder.environment().remove("AWS_SESSION_TOKEN");
         builder.environment().putAll(environment);
         Process process = builder.start();
         process.getOutputStream().close();

@@ -1,5 +1,6 @@
 package dev.oomheapdump.it.proof;
 
+import dev.oomheapdump.it.AgentCli;
 import dev.oomheapdump.it.ChildJvm;
 import dev.oomheapdump.it.ChildOutputOnFailure;
 import org.awaitility.Awaitility;

@@ -4,12 +4,7 @@ import dev.oomheapdump.core.Artifact;
 import dev.oomheapdump.core.store.ArtifactStore;
 import dev.oomheapdump.core.store.ShipLog;
 import dev.oomheapdump.it.ChildJvm;
-import dev.oomheapdump.it.ChildOutputOnFailure;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 import javax.management.MBeanServerConnection;
 import javax.management.Notification;
@@ -38,8 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * that {@code -XX:+ExitOnOutOfMemoryError} ended at once is shipped by the next JVM on the directory, and a store that
  * cannot be reached leaves the dump listed as not shipped, with a clear notification, until it can be.
  */
-@ExtendWith(ChildOutputOnFailure.class)
-class AgentShipIT {
+class AgentShipIT extends AgainstS3 {
 
     private static final ObjectName BEAN = name();
     private static final Duration SHIPPED = Duration.ofSeconds(120);
@@ -48,25 +42,6 @@ class AgentShipIT {
      * taken by another test's JVM meanwhile, and answer, or hang, instead of refusing).
      */
     private static final String NOWHERE = "http://127.0.0.1:1";
-
-    @TempDir
-    static Path serverWork;
-    static S3Server s3;
-
-    @TempDir
-    Path work;
-
-    @BeforeAll
-    static void startStore() throws IOException {
-        s3 = S3Server.start(serverWork);
-    }
-
-    @AfterAll
-    static void stopStore() {
-        if (s3 != null) {
-            s3.close();
-        }
-    }
 
     private ChildJvm.Builder agentJvm(Path dir, String prefix, String endpoint, String more) {
         ChildJvm.Builder b = ChildJvm.builder().heap("48m").directory(dir)

@@ -1,13 +1,9 @@
 package dev.oomheapdump.it.ship;
 
+import dev.oomheapdump.it.AgentCli;
 import dev.oomheapdump.core.store.ShipLog;
 import dev.oomheapdump.it.ChildJvm;
-import dev.oomheapdump.it.ChildOutputOnFailure;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,27 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * never shipped twice; refused credentials and an unreachable store leave the file as it was, unrecorded, with one
  * clear line and exit 1.
  */
-@ExtendWith(ChildOutputOnFailure.class)
-class ShipCommandIT {
-
-    @TempDir
-    static Path serverWork;
-    static S3Server s3;
-
-    @TempDir
-    Path work;
-
-    @BeforeAll
-    static void startStore() throws IOException {
-        s3 = S3Server.start(serverWork);
-    }
-
-    @AfterAll
-    static void stopStore() {
-        if (s3 != null) {
-            s3.close();
-        }
-    }
+class ShipCommandIT extends AgainstS3 {
 
     @Test
     void aRealHeapDumpArrivesGzippedByteForByteWithItsSha256() throws Exception {
@@ -58,7 +34,7 @@ class ShipCommandIT {
         String sha = sha256(dump);
         long pid = Long.parseLong(dump.getFileName().toString().replaceAll("\\D", ""));
 
-        ShipRun.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3://" + S3Server.BUCKET + "/real/one",
+        AgentCli.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3://" + S3Server.BUCKET + "/real/one",
                 "--endpoint", s3.endpoint(), "--host", "app-1", "--started", "20260101-120000", "--pid",
                 Long.toString(pid), dump.toString());
 
@@ -84,7 +60,7 @@ class ShipCommandIT {
                 out.write(block);
             }
         }
-        ShipRun.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3://" + S3Server.BUCKET + "/parts",
+        AgentCli.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3://" + S3Server.BUCKET + "/parts",
                 "--endpoint", s3.endpoint(), file.toString());
 
         assertEquals(0, r.exit(), r.all());
@@ -102,7 +78,7 @@ class ShipCommandIT {
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
             out.write(new byte[3 << 20]);
         }
-        ShipRun.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3://" + S3Server.BUCKET + "/gz/",
+        AgentCli.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3://" + S3Server.BUCKET + "/gz/",
                 "--endpoint", s3.endpoint(), file.toString());
 
         assertEquals(0, r.exit(), r.all());
@@ -120,7 +96,7 @@ class ShipCommandIT {
         Files.createFile(dumps.resolve(".oom-heapdump-index"));
         String[] args = {"--to", "s3://" + S3Server.BUCKET + "/twice", "--endpoint", s3.endpoint(), dump.toString()};
 
-        ShipRun.Result first = ShipRun.run(work, s3.environment(work), args);
+        AgentCli.Result first = ShipRun.run(work, s3.environment(work), args);
         assertEquals(0, first.exit(), first.all());
         Map<String, ShipLog.Shipment> recorded = ShipLog.read(dumps);
         assertEquals(1, recorded.size(), "one s1 record: " + recorded);
@@ -131,7 +107,7 @@ class ShipCommandIT {
         assertEquals(ShipLog.identity(dump), s.identity());
         java.time.Instant uploaded = s3.head(key).lastModified();
 
-        ShipRun.Result second = ShipRun.run(work, s3.environment(work), args);
+        AgentCli.Result second = ShipRun.run(work, s3.environment(work), args);
 
         assertEquals(0, second.exit(), second.all());
         assertEquals(List.of("already shipped " + dump + " to " + s.url()), second.lines());
@@ -150,7 +126,7 @@ class ShipCommandIT {
         Map<String, String> env = new java.util.HashMap<>(s3.environment(work));
         env.put("AWS_SECRET_ACCESS_KEY", "not-the-secret");
 
-        ShipRun.Result r = ShipRun.run(work, env, "--to", "s3://" + S3Server.BUCKET + "/refused", "--endpoint",
+        AgentCli.Result r = ShipRun.run(work, env, "--to", "s3://" + S3Server.BUCKET + "/refused", "--endpoint",
                 s3.endpoint(), dump.toString());
 
         assertEquals(1, r.exit(), r.all());
@@ -172,7 +148,7 @@ class ShipCommandIT {
         String before = ShipLog.identity(dump) + " " + sha256(dump);
         String nowhere = "http://127.0.0.1:" + ChildJvm.freePort();
 
-        ShipRun.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3://" + S3Server.BUCKET + "/away",
+        AgentCli.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3://" + S3Server.BUCKET + "/away",
                 "--endpoint", nowhere, dump.toString());
 
         assertEquals(1, r.exit(), r.all());
@@ -186,7 +162,7 @@ class ShipCommandIT {
     void aFileThatIsGoneIsThatFilesFailureOnlyTheOthersAreShipped() throws Exception {
         Path gone = work.resolve("OoM-pid-1.hprof");
         Path report = Files.writeString(work.resolve("OoM-pid-2.report.txt"), "what filled the heap");
-        ShipRun.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3://" + S3Server.BUCKET + "/gone",
+        AgentCli.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3://" + S3Server.BUCKET + "/gone",
                 "--endpoint", s3.endpoint(), gone.toString(), report.toString());
 
         assertEquals(1, r.exit(), r.all());
@@ -199,7 +175,7 @@ class ShipCommandIT {
     @Test
     void aBadTargetIsRefusedNamingIt() throws Exception {
         Path file = Files.writeString(work.resolve("x.txt"), "x");
-        ShipRun.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3:/dumps", "--endpoint", s3.endpoint(),
+        AgentCli.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3:/dumps", "--endpoint", s3.endpoint(),
                 file.toString());
 
         assertEquals(2, r.exit(), r.all());

@@ -1,15 +1,11 @@
 package dev.oomheapdump.it.ship;
 
+import dev.oomheapdump.it.AgentCli;
 import dev.oomheapdump.core.store.ShipLog;
 import dev.oomheapdump.it.ChildJvm;
-import dev.oomheapdump.it.ChildOutputOnFailure;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,32 +24,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the dump HotSpot writes on an OOM ({@code -XX:HeapDumpPath=DIR}) arrives once it is complete, recorded in an index
  * the sidecar makes; a dump still being written is not shipped before its last record is there.
  */
-@ExtendWith(ChildOutputOnFailure.class)
-class ShipSidecarIT {
-
-    @TempDir
-    static Path serverWork;
-    static S3Server s3;
-
-    @TempDir
-    Path work;
-
-    @BeforeAll
-    static void startStore() throws IOException {
-        s3 = S3Server.start(serverWork);
-    }
-
-    @AfterAll
-    static void stopStore() {
-        if (s3 != null) {
-            s3.close();
-        }
-    }
+class ShipSidecarIT extends AgainstS3 {
 
     @Test
     void theDumpOfAJvmWithoutTheAgentArrivesOnceComplete() throws Exception {
         Path dumps = Files.createDirectories(work.resolve("dumps"));
-        try (ShipRun.Running sidecar = ShipRun.start(work, s3.environment(work), List.of(), "--watch",
+        try (AgentCli.Running sidecar = ShipRun.start(work, s3.environment(work), List.of(), "--watch",
                 dumps.toString(), "--to", "s3://" + S3Server.BUCKET + "/fleet", "--endpoint", s3.endpoint())) {
             awaitOutput(sidecar, "watching " + dumps);
             long pid;
@@ -85,7 +61,7 @@ class ShipSidecarIT {
         Path dumps = Files.createDirectories(work.resolve("dumps"));
         Path dump = dumps.resolve("java_pid4711.hprof");
         long size = Files.size(source);
-        try (ShipRun.Running sidecar = ShipRun.start(work, s3.environment(work), List.of(), "--watch",
+        try (AgentCli.Running sidecar = ShipRun.start(work, s3.environment(work), List.of(), "--watch",
                 dumps.toString(), "--to", "s3://" + S3Server.BUCKET + "/early", "--endpoint", s3.endpoint())) {
             awaitOutput(sidecar, "watching " + dumps);
             copy(source, dump, 0, size / 2);
@@ -108,7 +84,7 @@ class ShipSidecarIT {
         Path dumps = Files.createDirectories(work.resolve("dumps"));
         int port = ChildJvm.freePort();
         String endpoint = "http://127.0.0.1:" + port;
-        try (ShipRun.Running sidecar = ShipRun.start(work, s3.environment(work), List.of(), "--watch",
+        try (AgentCli.Running sidecar = ShipRun.start(work, s3.environment(work), List.of(), "--watch",
                 dumps.toString(), "--to", "s3://" + S3Server.BUCKET + "/later", "--endpoint", endpoint)) {
             awaitOutput(sidecar, "watching " + dumps);
             Path dump = dumps.resolve(source.getFileName());
@@ -134,7 +110,7 @@ class ShipSidecarIT {
         Path dumps = Files.createDirectories(work.resolve("dumps"));
         java.util.Map<String, String> env = new java.util.HashMap<>(s3.environment(work));
         env.put("AWS_SECRET_ACCESS_KEY", "not-the-secret");
-        try (ShipRun.Running sidecar = ShipRun.start(work, env, List.of(), "--watch", dumps.toString(), "--to",
+        try (AgentCli.Running sidecar = ShipRun.start(work, env, List.of(), "--watch", dumps.toString(), "--to",
                 "s3://" + S3Server.BUCKET + "/refused", "--endpoint", s3.endpoint())) {
             awaitOutput(sidecar, "watching " + dumps);
             Path dump = dumps.resolve(source.getFileName());
@@ -166,7 +142,7 @@ class ShipSidecarIT {
         }
     }
 
-    private static String awaitOutput(ShipRun.Running sidecar, String text) {
+    private static String awaitOutput(AgentCli.Running sidecar, String text) {
         ConditionFactory wait = Awaitility.await("the sidecar prints '" + text + "'").atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(100))
                 .failFast("the sidecar died", () -> !sidecar.process.isAlive());
