@@ -247,6 +247,23 @@ public final class ChildJvm implements Closeable {
         }
     }
 
+    /** The SHA-256 of a file, hex, computed here (not by the code under test), streaming. */
+    public static String sha256(Path file) throws IOException {
+        java.security.MessageDigest digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] buffer = new byte[1 << 20];
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(digest.digest());
+    }
+
     public static final class Builder {
         private String heap = "64m";
         private String gc = "G1";

@@ -58,6 +58,9 @@ class CliFailuresIT {
                 fails(2, missing, "analyze", missing),
                 fails(2, missing, "diff", missing, missing),
                 fails(2, "'twelve' is not a process id", "attach", "twelve"),
+                fails(2, "'directory' is the demo's own (use --dir)", "demo", "--options", "directory=/tmp"),
+                fails(2, "Option 'ship' must be s3://bucket or s3://bucket/prefix, not 'dumps'", "demo", "--options",
+                        "ship=dumps"),
                 fails(2, "unknown command 'frobnicate'", "frobnicate"));
     }
 

@@ -49,7 +49,8 @@ public final class Shipper implements AutoCloseable {
 
     /** The uploader's main class: the agent jar's command line. */
     static final String MAIN = "dev.oomheapdump.mbean.cli.Cli";
-    static final String LOG_PREFIX = ".oom-heapdump-ship-";
+    /** The uploaders' logs in the directory: {@code LOG_PREFIX<pid of the JVM>-<n>.log}, hidden. */
+    public static final String LOG_PREFIX = ".oom-heapdump-ship-";
     /** The log of the last uploader that failed, kept for people. */
     static final String FAILED_LOG = ".oom-heapdump-ship-failed.log";
     static final long FIRST_RETRY_SECONDS = 60;
@@ -382,6 +383,27 @@ public final class Shipper implements AutoCloseable {
             }
         }
         return last.isEmpty() ? "(it said nothing)" : last;
+    }
+
+    /**
+     * An uploader's reason for not shipping {@code file}, from the logs in its folder: what tells after the JVM that
+     * started the uploader is gone (the demo, a person).
+     */
+    public static Optional<String> notShippedBecause(Path file) {
+        String prefix = NOT_SHIPPED + file + ": ";
+        try (java.nio.file.DirectoryStream<Path> logs = Files.newDirectoryStream(file.toAbsolutePath().getParent(),
+                LOG_PREFIX + "*.log")) {
+            for (Path log : logs) {
+                for (String line : readLines(log)) {
+                    if (line.startsWith(prefix)) {
+                        return Optional.of(line.substring(prefix.length()).trim());
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no folder, no logs: nothing said
+        }
+        return Optional.empty();
     }
 
     private void failed(List<Artifact> files, String to, String general, Map<String, String> reasons) {

@@ -138,17 +138,12 @@ class JConsoleTabIT {
                         "Save to this computer brought the snapshot byte for byte");
                 String message = console.line(SELFTEST + "SAVE MESSAGE ").orElseThrow(() -> new AssertionError(
                         console.output()));
-                assertTrue(message.endsWith("SHA-256 verified " + sha256(snapshot)), message);
+                assertTrue(message.endsWith("SHA-256 verified " + ChildJvm.sha256(snapshot)), message);
                 assertFalse(Files.exists(Paths.get(saved + ".part")), "no part left");
                 assertScreenshot(png, console);
                 assertScreenshot(png.resolveSibling("jconsole-tab-progress.png"), console);
             }
         }
-    }
-
-    private static String sha256(Path file) throws Exception {
-        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                .digest(Files.readAllBytes(file)));
     }
 
     /**
@@ -229,7 +224,7 @@ class JConsoleTabIT {
                         "a complete page");
                 String sha = (String) bean.invoke(new ObjectName(ChildJvm.OBJECT_NAME), "artifactSha256",
                         new Object[]{html.toString()}, new String[]{String.class.getName()});
-                assertEquals(sha, sha256(copy), "the JVM's flame graph, byte for byte");
+                assertEquals(sha, ChildJvm.sha256(copy), "the JVM's flame graph, byte for byte");
                 String message = after(console, "FLAME MESSAGE ");
                 assertTrue(message.startsWith("Opened " + base + ".html with " + browser + ": ")
                         && message.endsWith("SHA-256 verified " + sha), message);

@@ -13,9 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -49,10 +47,6 @@ class FetchIT {
 
     @TempDir
     Path home;
-
-    private static String sha256(Path file) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-    }
 
     /** A password file as the README says to make one: the password on its first line, readable by its owner only. */
     private Path passwordFile(String password) throws IOException {
@@ -93,7 +87,8 @@ class FetchIT {
             Path fetched = home.resolve("home.hprof");
             assertArrayEquals(Files.readAllBytes(snapshot), Files.readAllBytes(fetched), "byte for byte");
             assertTrue(result.lastLine().startsWith("fetched " + Files.size(snapshot) + " bytes in ")
-                    && result.lastLine().endsWith(" to " + fetched + ", SHA-256 verified " + sha256(snapshot)), result.all());
+                    && result.lastLine().endsWith(" to " + fetched + ", SHA-256 verified " + ChildJvm.sha256(snapshot)),
+                    result.all());
             assertFalse(result.out().contains("rwpass") || result.err().contains("rwpass"), "the password is not shown");
 
             Path second = home.resolve("again.hprof");
@@ -160,7 +155,7 @@ class FetchIT {
             assertTrue(resumed.out().startsWith("resuming 'resume.hprof.part' at byte " + kept + " of " + total
                     + ": the file is unchanged (same size, time and id)\n"), resumed.all());
             assertTrue(resumed.lastLine().contains(", resumed at byte " + kept + " to ")
-                    && resumed.lastLine().endsWith(", SHA-256 verified " + sha256(snapshot)), resumed.all());
+                    && resumed.lastLine().endsWith(", SHA-256 verified " + ChildJvm.sha256(snapshot)), resumed.all());
             assertArrayEquals(Files.readAllBytes(snapshot), Files.readAllBytes(home.resolve("resume.hprof")));
             assertEquals(List.of("resume.hprof"), homeFiles());
         }
@@ -314,7 +309,7 @@ class FetchIT {
                     target, "tls", home.toString());
             assertEquals(0, ok.exit(), ok.all());
             assertArrayEquals(Files.readAllBytes(snapshot), Files.readAllBytes(home.resolve("tls.hprof")));
-            assertTrue(ok.lastLine().endsWith("SHA-256 verified " + sha256(snapshot)), ok.all());
+            assertTrue(ok.lastLine().endsWith("SHA-256 verified " + ChildJvm.sha256(snapshot)), ok.all());
 
             AgentCli.Result plain = AgentCli.run(work, stores.clientOptions(), password, "fetch", "--user", "ops",
                     target, "tls", home.resolve("plain.hprof").toString());
@@ -382,7 +377,7 @@ class FetchIT {
                 Path source = example.contains("before-deploy") ? plainSnapshot : overSsl ? sslSnapshot : securedSnapshot;
                 Path fetched = home.resolve(source.getFileName());
                 assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(fetched), example);
-                assertTrue(result.lastLine().endsWith("SHA-256 verified " + sha256(source)), result.all());
+                assertTrue(result.lastLine().endsWith("SHA-256 verified " + ChildJvm.sha256(source)), result.all());
                 Files.delete(fetched);
             }
         }

@@ -14,9 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,7 +60,8 @@ class AgentShipIT extends AgainstS3 {
         String key = awaitOneKey("oom/", dump);
         assertTrue(key.matches("oom/[A-Za-z0-9._-]+/\\d{8}-\\d{6}-" + pid + "/OoM-pid-" + pid + "\\.hprof\\.gz"),
                 "the key names host, the JVM's start and pid: " + key);
-        assertEquals(sha256(dump), s3.metadata(key).get("sha256"), "the object's sha256 is the dump's on disk");
+        assertEquals(ChildJvm.sha256(dump), s3.metadata(key).get("sha256"),
+                "the object's sha256 is the dump's on disk");
         Path back = s3.downloadGunzipped(key, work.resolve("back.hprof"));
         assertEquals(-1, Files.mismatch(dump, back), "the object gunzipped is the dump byte for byte");
 
@@ -107,7 +106,7 @@ class AgentShipIT extends AgainstS3 {
             String key = awaitOneKey("exit/", dump);
             assertTrue(key.endsWith("-" + pid + "/OoM-pid-" + pid + ".hprof.gz"),
                     "the key names the JVM that made the dump, not the one that shipped it: " + key);
-            assertEquals(sha256(dump), s3.metadata(key).get("sha256"));
+            assertEquals(ChildJvm.sha256(dump), s3.metadata(key).get("sha256"));
             next.await(Duration.ofSeconds(30), "Artifacts shows the dump shipped")
                     .until(() -> artifact(jmx, dump).map(a -> (Boolean) a.get("shipped")).orElse(false));
             next.send("exit");
@@ -155,7 +154,7 @@ class AgentShipIT extends AgainstS3 {
                     new String[]{String.class.getName()});
             assertTrue(said.contains(dump.getFileName().toString()), said);
             String key = awaitOneKey("later/", dump);
-            assertEquals(sha256(dump), s3.metadata(key).get("sha256"));
+            assertEquals(ChildJvm.sha256(dump), s3.metadata(key).get("sha256"));
             next.await(Duration.ofSeconds(30), "a ship.succeeded notification and Artifacts' shipped").until(
                     () -> notifications.stream().anyMatch(n -> n.getType().equals("dev.oomheapdump.ship.succeeded"))
                             && artifact(jmx, dump).map(a -> (Boolean) a.get("shipped")).orElse(false));
@@ -187,7 +186,7 @@ class AgentShipIT extends AgainstS3 {
         try (ChildJvm next = agentJvm(dir, "creds", s3.endpoint(), "").start()) {
             MBeanServerConnection jmx = next.connect();
             String key = awaitOneKey("creds/", dump);
-            assertEquals(sha256(dump), s3.metadata(key).get("sha256"));
+            assertEquals(ChildJvm.sha256(dump), s3.metadata(key).get("sha256"));
             next.await(Duration.ofSeconds(30), "Artifacts shows the dump shipped")
                     .until(() -> artifact(jmx, dump).map(a -> (Boolean) a.get("shipped")).orElse(false));
             next.send("exit");
@@ -256,17 +255,6 @@ class AgentShipIT extends AgainstS3 {
     private static long shipmentLines(Path dir, Path file) throws IOException {
         return Files.readAllLines(dir.resolve(ArtifactStore.INDEX_NAME), StandardCharsets.UTF_8).stream()
                 .filter(l -> l.startsWith("s1\t" + file.getFileName() + "\t")).count();
-    }
-
-    private static String sha256(Path file) throws Exception {
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        try (var in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     private static ObjectName name() {

@@ -49,6 +49,10 @@ public final class S3Server implements Closeable {
     private final S3Client client;
 
     private S3Server(Process process, Path log, int port) {
+        this(process, log, port, ACCESS_KEY, SECRET_KEY);
+    }
+
+    private S3Server(Process process, Path log, int port, String accessKey, String secretKey) {
         this.process = process;
         this.log = log;
         this.port = port;
@@ -57,10 +61,15 @@ public final class S3Server implements Closeable {
                 .endpointOverride(URI.create(endpoint()))
                 .forcePathStyle(true)
                 .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .build();
+    }
+
+    /** A client of a store started by someone else (the README's example) on a port of 127.0.0.1. */
+    public static S3Server of(int port, String accessKey, String secretKey) {
+        return new S3Server(null, null, port, accessKey, secretKey);
     }
 
     /** Starts S3Proxy with its data under {@code work} and makes the bucket {@value #BUCKET}. */
@@ -160,6 +169,9 @@ public final class S3Server implements Closeable {
     }
 
     public String log() {
+        if (log == null) {
+            return "(started elsewhere)";
+        }
         try {
             return Files.readString(log);
         } catch (IOException e) {
@@ -170,6 +182,9 @@ public final class S3Server implements Closeable {
     @Override
     public void close() {
         client.close();
+        if (process == null) {
+            return;
+        }
         process.destroyForcibly();
         try {
             process.waitFor(20, TimeUnit.SECONDS);

@@ -5,12 +5,9 @@ import dev.oomheapdump.core.store.ShipLog;
 import dev.oomheapdump.it.ChildJvm;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -31,7 +28,7 @@ class ShipCommandIT extends AgainstS3 {
     void aRealHeapDumpArrivesGzippedByteForByteWithItsSha256() throws Exception {
         Path dumps = Files.createDirectories(work.resolve("dumps"));
         Path dump = OomDumps.dump(dumps);
-        String sha = sha256(dump);
+        String sha = ChildJvm.sha256(dump);
         long pid = Long.parseLong(dump.getFileName().toString().replaceAll("\\D", ""));
 
         AgentCli.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3://" + S3Server.BUCKET + "/real/one",
@@ -69,7 +66,7 @@ class ShipCommandIT extends AgainstS3 {
         assertTrue(keys.get(0).matches("parts/[^/]+/\\d{8}-\\d{6}-0/noise\\.bin\\.gz"), keys.get(0));
         assertTrue(s3.head(keys.get(0)).eTag().contains("-"), "a multipart upload's ETag: " + s3.head(keys.get(0)).eTag());
         assertEquals(-1, Files.mismatch(file, s3.downloadGunzipped(keys.get(0), work.resolve("back.bin"))));
-        assertEquals(sha256(file), s3.metadata(keys.get(0)).get("sha256"));
+        assertEquals(ChildJvm.sha256(file), s3.metadata(keys.get(0)).get("sha256"));
     }
 
     @Test
@@ -103,7 +100,7 @@ class ShipCommandIT extends AgainstS3 {
         String key = s3.keys("twice/").get(0);
         ShipLog.Shipment s = recorded.get(dump.getFileName().toString());
         assertEquals("s3://" + S3Server.BUCKET + "/" + key, s.url());
-        assertEquals(sha256(dump), s.sha256());
+        assertEquals(ChildJvm.sha256(dump), s.sha256());
         assertEquals(ShipLog.identity(dump), s.identity());
         java.time.Instant uploaded = s3.head(key).lastModified();
 
@@ -122,7 +119,7 @@ class ShipCommandIT extends AgainstS3 {
         Path dumps = Files.createDirectories(work.resolve("dumps"));
         Path dump = OomDumps.dump(dumps);
         Files.createFile(dumps.resolve(".oom-heapdump-index"));
-        String before = ShipLog.identity(dump) + " " + sha256(dump);
+        String before = ShipLog.identity(dump) + " " + ChildJvm.sha256(dump);
         Map<String, String> env = new java.util.HashMap<>(s3.environment(work));
         env.put("AWS_SECRET_ACCESS_KEY", "not-the-secret");
 
@@ -135,7 +132,7 @@ class ShipCommandIT extends AgainstS3 {
                 + " refused the credentials"), r.all());
         assertTrue(r.lines().get(0).contains("SignatureDoesNotMatch"), r.all());
         assertEquals("", r.err(), "no stack trace, no logging noise");
-        assertEquals(before, ShipLog.identity(dump) + " " + sha256(dump), "the dump is untouched");
+        assertEquals(before, ShipLog.identity(dump) + " " + ChildJvm.sha256(dump), "the dump is untouched");
         assertTrue(ShipLog.read(dumps).isEmpty(), "nothing recorded");
         assertEquals(List.of(), s3.keys("refused/"), "no object, not even half of one");
     }
@@ -145,7 +142,7 @@ class ShipCommandIT extends AgainstS3 {
         Path dumps = Files.createDirectories(work.resolve("dumps"));
         Path dump = OomDumps.dump(dumps);
         Files.createFile(dumps.resolve(".oom-heapdump-index"));
-        String before = ShipLog.identity(dump) + " " + sha256(dump);
+        String before = ShipLog.identity(dump) + " " + ChildJvm.sha256(dump);
         String nowhere = "http://127.0.0.1:" + ChildJvm.freePort();
 
         AgentCli.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3://" + S3Server.BUCKET + "/away",
@@ -154,7 +151,7 @@ class ShipCommandIT extends AgainstS3 {
         assertEquals(1, r.exit(), r.all());
         assertEquals(List.of("not shipped " + dump + ": cannot reach " + nowhere
                 + ": connection refused (nothing listens there)"), r.lines(), r.all());
-        assertEquals(before, ShipLog.identity(dump) + " " + sha256(dump), "the dump is untouched");
+        assertEquals(before, ShipLog.identity(dump) + " " + ChildJvm.sha256(dump), "the dump is untouched");
         assertTrue(ShipLog.read(dumps).isEmpty(), "nothing recorded");
     }
 
@@ -180,16 +177,5 @@ class ShipCommandIT extends AgainstS3 {
 
         assertEquals(2, r.exit(), r.all());
         assertTrue(r.err().contains("'s3:/dumps'"), r.all());
-    }
-
-    static String sha256(Path file) throws Exception {
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        try (var in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 20];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 }

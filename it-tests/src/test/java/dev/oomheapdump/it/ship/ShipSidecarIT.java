@@ -46,7 +46,7 @@ class ShipSidecarIT extends AgainstS3 {
             String key = keys.get(0);
             assertTrue(key.matches("fleet/[^/]+/\\d{8}-\\d{6}-" + pid + "/java_pid" + pid + "\\.hprof\\.gz"), key);
             assertTrue(line.contains("s3://" + S3Server.BUCKET + "/" + key), line);
-            assertEquals(ShipCommandIT.sha256(dump), s3.metadata(key).get("sha256"));
+            assertEquals(ChildJvm.sha256(dump), s3.metadata(key).get("sha256"));
             assertEquals(-1, Files.mismatch(dump, s3.downloadGunzipped(key, work.resolve("back.hprof"))));
             ShipLog.Shipment recorded = ShipLog.read(dumps).get(dump.getFileName().toString());
             assertEquals("s3://" + S3Server.BUCKET + "/" + key, recorded.url(), "the sidecar made the index");

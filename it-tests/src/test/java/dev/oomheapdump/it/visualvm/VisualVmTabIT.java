@@ -22,11 +22,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -118,14 +116,15 @@ class VisualVmTabIT {
                 assertEquals(List.of(snapshot.toString()), Arrays.asList(listed), "the bean lists it complete");
                 String sha = (String) bean.invoke(name, "artifactSha256", new Object[]{snapshot.toString()},
                         new String[]{String.class.getName()});
-                assertEquals(sha, sha256(snapshot), "the file on disk is the one the bean vouches for, byte for byte");
+                assertEquals(sha, ChildJvm.sha256(snapshot),
+                        "the file on disk is the one the bean vouches for, byte for byte");
 
                 // Open in VisualVM: the verified copy, in a private folder of VisualVM's temporary folder (checked
                 // while VisualVM runs: it deletes the folder when it exits)
                 Path opened = Paths.get(after(console, "OPENED "));
                 assertEquals(snapshot.getFileName(), opened.getFileName());
                 assertEquals(tmp, opened.getParent().getParent().getParent(), "in VisualVM's temporary folder");
-                assertEquals(sha, sha256(opened), "Open in VisualVM fetched the snapshot byte for byte");
+                assertEquals(sha, ChildJvm.sha256(opened), "Open in VisualVM fetched the snapshot byte for byte");
                 String message = after(console, "OPEN MESSAGE ");
                 assertTrue(message.startsWith("Opened " + snapshot.getFileName() + " in VisualVM's heap viewer: ")
                         && message.endsWith("SHA-256 verified " + sha), message);
@@ -256,17 +255,6 @@ class VisualVmTabIT {
     private static String after(Spawned console, String prefix) {
         return console.line(SELFTEST + prefix).orElseThrow(() -> new AssertionError(console.output()))
                 .substring((SELFTEST + prefix).length());
-    }
-
-    private static String sha256(Path file) throws Exception {
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     private static void assertScreenshot(Path png, Spawned console) throws IOException {

@@ -3,6 +3,7 @@ package dev.oomheapdump.mbean.cli;
 import dev.oomheapdump.core.Artifact;
 import dev.oomheapdump.core.ArtifactKind;
 import dev.oomheapdump.core.Daemons;
+import dev.oomheapdump.core.OomPolicy;
 import dev.oomheapdump.core.Sizes;
 import dev.oomheapdump.core.analysis.AnalysisProgress;
 import dev.oomheapdump.core.analysis.HeapAnalyzer;
@@ -34,8 +35,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code demo [--dir DIR] [--wait]}: a child JVM with the agent and a leak; a heap snapshot and a CPU profile
- * over remote JMX; then the leak until the child dies of an OutOfMemoryError; then what is on disk.
+ * {@code demo [--dir DIR] [--wait] [--options key=value,...]}: a child JVM with the agent and a leak; a heap snapshot
+ * and a CPU profile over remote JMX; then the leak until the child dies of an OutOfMemoryError; then, with option
+ * {@code ship} among the options, the OOM dump's arrival in object storage; then what is on disk.
  */
 final class DemoCommand implements Command {
 
@@ -43,23 +45,34 @@ final class DemoCommand implements Command {
     public int run(List<String> args, PrintStream out) throws Exception {
         Path dir = Paths.get("oom-heapdump-demo");
         boolean wait = false;
+        String options = "";
         for (int i = 0; i < args.size(); i++) {
             if (args.get(i).equals("--dir") && i + 1 < args.size()) {
                 dir = Paths.get(args.get(++i));
             } else if (args.get(i).equals("--wait")) {
                 wait = true;
+            } else if (args.get(i).equals("--options") && i + 1 < args.size()) {
+                options = args.get(++i).trim();
             } else {
-                throw new IllegalArgumentException("usage: demo [--dir DIR] [--wait]; not '" + args.get(i) + "'");
+                throw new IllegalArgumentException("usage: demo [--dir DIR] [--wait] [--options key=value,...]; not '"
+                        + args.get(i) + "'");
             }
         }
         dir = dir.toAbsolutePath().normalize();
-        Files.createDirectories(dir);
+        for (String own : List.of("port", "directory")) {
+            if (OomPolicy.parseArguments(options).containsKey(own)) {
+                throw new IllegalArgumentException("demo --options: '" + own + "' is the demo's own"
+                        + (own.equals("directory") ? " (use --dir)" : ""));
+            }
+        }
         int port = freePort();
+        String agentOptions = "port=" + port + ",directory=" + dir + (options.isEmpty() ? "" : "," + options);
+        OomPolicy policy = OomPolicy.parse(agentOptions); // a bad option is refused here, naming it, before any JVM
+        Files.createDirectories(dir);
         Path jar = AttachCommand.ownJar();
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
         List<String> command = List.of(java.toString(), "-Xmx64m", "-XX:+UseG1GC",
-                "-javaagent:" + jar + "=port=" + port + ",directory=" + dir,
-                "-cp", jar.toString(), DemoApp.class.getName());
+                "-javaagent:" + jar + "=" + agentOptions, "-cp", jar.toString(), DemoApp.class.getName());
         out.println("== oom-heapdump demo");
         out.println("   files go to " + dir);
         out.println("   starting a child JVM with a 64 MiB heap: " + String.join(" ", command));
@@ -101,6 +114,7 @@ final class DemoCommand implements Command {
         } finally {
             child.destroyForcibly();
         }
+        boolean shipped = policy.ship().isEmpty() || awaitShipped(dir, child.pid(), policy.ship(), out);
         List<Artifact> artifacts = new ArtifactStore(dir).list();
         out.println("== files in " + dir + ":");
         Listing.print(artifacts, out);
@@ -118,8 +132,40 @@ final class DemoCommand implements Command {
         Optional<Artifact> dump = artifacts.stream().filter(a -> a.kind() == ArtifactKind.OOM_DUMP && a.isComplete())
                 .findFirst();
         boolean explained = dump.isPresent() && explain(dump.get().path(), out);
-        return oomDump && snapshot && profile && explained ? 0 : 1;
+        return oomDump && snapshot && profile && explained && shipped ? 0 : 1;
     }
+
+    /**
+     * Waits for the uploader the dying JVM started to ship its OOM dump (its record in the index), or to say why it
+     * did not (its log), for at most {@link #SHIP_WAIT_SECONDS}.
+     */
+    private static boolean awaitShipped(Path dir, long pid, String to, PrintStream out)
+            throws IOException, InterruptedException {
+        out.println("== the dying JVM's uploader ships its OOM dump to " + to);
+        ArtifactStore store = new ArtifactStore(dir);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SHIP_WAIT_SECONDS);
+        while (System.nanoTime() < deadline) {
+            store.refresh();
+            Optional<Artifact> dump = store.list().stream().filter(a -> a.kind() == ArtifactKind.OOM_DUMP
+                    && a.path().getFileName().toString().startsWith("OoM-pid-" + pid)).findFirst();
+            if (dump.isPresent() && dump.get().shipped()) {
+                out.println("   shipped " + dump.get().path().getFileName() + " to " + dump.get().shippedTo());
+                return true;
+            }
+            Optional<String> refused = dump.flatMap(d -> dev.oomheapdump.core.job.Shipper.notShippedBecause(d.path()));
+            if (refused.isPresent()) {
+                out.println("!! not shipped " + dump.get().path().getFileName() + ": " + refused.get());
+                return false;
+            }
+            Thread.sleep(250);
+        }
+        out.println("!! not shipped within " + SHIP_WAIT_SECONDS + " s; the uploader's log is in " + dir + " ("
+                + dev.oomheapdump.core.job.Shipper.LOG_PREFIX + "*.log)");
+        return false;
+    }
+
+    private static final long SHIP_WAIT_SECONDS = 180;
+
 
     /** What filled the heap of the OOM dump: its top suspect, as {@code analyze} finds it (in this process). */
     private static boolean explain(Path dump, PrintStream out) throws IOException {
