@@ -52,10 +52,13 @@ class AgentShipIT extends AgainstS3 {
     void anOomDumpArrivesWithItsSha256AfterTheJvmIsGoneAndTheNextJvmListsItShipped() throws Exception {
         Path dir = Files.createDirectories(work.resolve("dumps"));
         long pid;
-        try (ChildJvm child = agentJvm(dir, "oom", s3.endpoint(), "").noPort().args("heap", "64", "0").start()) {
+        Path classes = work.resolve("classes.log");
+        try (ChildJvm child = agentJvm(dir, "oom", s3.endpoint(), "").noPort().args("heap", "64", "0")
+                .jvmArgs("-Xlog:class+load=info:file=" + classes).start()) {
             pid = child.pid();
             assertEquals(3, child.awaitExit(Duration.ofSeconds(90)), child.output());
         }
+        assertNeverLoadedTheS3Client(classes);
         Path dump = dir.resolve("OoM-pid-" + pid + ".hprof");
         String key = awaitOneKey("oom/", dump);
         assertTrue(key.matches("oom/[A-Za-z0-9._-]+/\\d{8}-\\d{6}-" + pid + "/OoM-pid-" + pid + "\\.hprof\\.gz"),
@@ -101,7 +104,9 @@ class AgentShipIT extends AgainstS3 {
         Path dump = dir.resolve("OoM-pid-" + pid + ".hprof");
         assertTrue(Files.exists(dump), "the JVM's hook wrote its dump before the exit");
 
-        try (ChildJvm next = agentJvm(dir, "exit", s3.endpoint(), "").start()) {
+        Path classes = work.resolve("classes.log");
+        try (ChildJvm next = agentJvm(dir, "exit", s3.endpoint(), "").jvmArgs("-Xlog:class+load=info:file=" + classes)
+                .start()) {
             MBeanServerConnection jmx = next.connect();
             String key = awaitOneKey("exit/", dump);
             assertTrue(key.endsWith("-" + pid + "/OoM-pid-" + pid + ".hprof.gz"),
@@ -113,6 +118,17 @@ class AgentShipIT extends AgainstS3 {
             next.awaitExit(Duration.ofSeconds(30));
         }
         assertEquals(1, shipmentLines(dir, dump), "shipped once");
+        assertNeverLoadedTheS3Client(classes);
+    }
+
+    /** The monitored JVM's class-load log: the S3 client (relocated or not) and the uploader's code are not in it. */
+    private static void assertNeverLoadedTheS3Client(Path classLog) throws IOException {
+        List<String> loaded = Files.readAllLines(classLog, StandardCharsets.UTF_8);
+        assertTrue(loaded.stream().anyMatch(l -> l.contains("dev.oomheapdump.core.job.Shipper ")),
+                "the log is the monitored JVM's, which ran the shipping: " + loaded.size() + " lines");
+        List<String> s3 = loaded.stream().filter(l -> l.contains("awssdk") || l.contains("dev.oomheapdump.mbean.ship."))
+                .toList();
+        assertEquals(List.of(), s3, "the monitored JVM loaded none of the S3 client's classes");
     }
 
     @Test
