@@ -91,6 +91,33 @@ class AgentShipIT extends AgainstS3 {
     }
 
     @Test
+    void withAnalyzeTheOomDumpsReportFollowsItIntoTheSameFolderOfTheStore() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("dumps"));
+        try (ChildJvm child = agentJvm(dir, "report", s3.endpoint(), ",analyze=oom").start()) {
+            MBeanServerConnection jmx = child.connect();
+            child.send("swallow 64 0"); // the JVM lives on after its OOM, so its analysis ends in it
+            child.awaitLine("SWALLOWED", Duration.ofSeconds(60));
+            Path dump = dir.resolve("OoM-pid-" + child.pid() + ".hprof");
+            String base = "OoM-pid-" + child.pid();
+            child.await(Duration.ofSeconds(180), "the dump and both reports shipped").until(() -> s3.keys("report/")
+                    .stream().filter(k -> k.endsWith(base + ".hprof.gz") || k.endsWith(base + ".report.json.gz")
+                            || k.endsWith(base + ".report.txt.gz")).count() == 3);
+            List<String> keys = s3.keys("report/");
+            String folder = keys.get(0).substring(0, keys.get(0).lastIndexOf('/') + 1);
+            assertTrue(keys.stream().allMatch(k -> k.startsWith(folder)), "one folder, the JVM's: " + keys);
+            Path json = dir.resolve(base + ".report.json");
+            assertEquals(ChildJvm.sha256(json), s3.metadata(folder + base + ".report.json.gz").get("sha256"));
+            assertEquals(-1, Files.mismatch(json, s3.downloadGunzipped(folder + base + ".report.json.gz",
+                    work.resolve("back.json"))));
+            child.await(Duration.ofSeconds(30), "Artifacts lists dump and reports shipped").until(() ->
+                    artifact(jmx, dump).map(a -> (Boolean) a.get("shipped")).orElse(false)
+                            && artifact(jmx, json).map(a -> (Boolean) a.get("shipped")).orElse(false));
+            child.send("exit");
+            child.awaitExit(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
     void aDumpLeftByExitOnOutOfMemoryErrorIsShippedByTheNextJvm() throws Exception {
         Path dir = Files.createDirectories(work.resolve("dumps"));
         long pid;
