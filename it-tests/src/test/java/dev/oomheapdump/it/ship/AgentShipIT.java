@@ -91,7 +91,7 @@ class AgentShipIT extends AgainstS3 {
     }
 
     @Test
-    void withAnalyzeTheOomDumpsReportFollowsItIntoTheSameFolderOfTheStore() throws Exception {
+    void withAnalyzeTheOomDumpsReportsFollowItAndASnapshotGoesOnRequestIntoTheSameFolder() throws Exception {
         Path dir = Files.createDirectories(work.resolve("dumps"));
         try (ChildJvm child = agentJvm(dir, "report", s3.endpoint(), ",analyze=oom").start()) {
             MBeanServerConnection jmx = child.connect();
@@ -112,6 +112,17 @@ class AgentShipIT extends AgainstS3 {
             child.await(Duration.ofSeconds(30), "Artifacts lists dump and reports shipped").until(() ->
                     artifact(jmx, dump).map(a -> (Boolean) a.get("shipped")).orElse(false)
                             && artifact(jmx, json).map(a -> (Boolean) a.get("shipped")).orElse(false));
+
+            // a snapshot is shipped on request only, into the same folder
+            String snapshot = (String) jmx.invoke(BEAN, "createHeapSnapshot", new Object[]{"asked"},
+                    new String[]{String.class.getName()});
+            assertFalse(s3.keys("report/").stream().anyMatch(k -> k.endsWith("/asked.hprof.gz")), "not without asking");
+            String said = (String) jmx.invoke(BEAN, "shipArtifact", new Object[]{"asked.hprof"},
+                    new String[]{String.class.getName()});
+            assertTrue(said.startsWith("Shipping asked.hprof to s3://"), said);
+            child.await(Duration.ofSeconds(120), "the snapshot arrives").until(() -> s3.keys("report/")
+                    .contains(folder + "asked.hprof.gz"));
+            assertEquals(ChildJvm.sha256(Path.of(snapshot)), s3.metadata(folder + "asked.hprof.gz").get("sha256"));
             child.send("exit");
             child.awaitExit(Duration.ofSeconds(30));
         }
