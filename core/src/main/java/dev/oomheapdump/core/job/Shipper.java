@@ -42,8 +42,9 @@ import java.util.function.Supplier;
  * {@link #FIRST_RETRY_SECONDS}), at the next start, or on request.
  *
  * <p>Never two uploaders for one file: not while this JVM's uploader runs, nor while any process holds the file's
- * {@link ShipLock}. Starts run on the daemon thread {@code oom-heapdump-ship}; the JVM's exit waits for a start asked
- * for ({@link #pending}).
+ * {@link ShipLock} (an earlier JVM's uploader, a sidecar, a one-shot command); such a file is watched until it is let
+ * go, and its end is told here either way. Starts run on the daemon thread {@code oom-heapdump-ship}; the JVM's exit
+ * waits for a start asked for ({@link #pending}).
  */
 public final class Shipper implements AutoCloseable {
 
