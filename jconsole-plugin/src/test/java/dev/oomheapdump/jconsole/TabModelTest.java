@@ -199,23 +199,27 @@ class TabModelTest {
         assertTrue(HprofFile.check(file).complete(), HprofFile.check(file).toString());
         await("job.started, file.created and job.ended arrive").atMost(Duration.ofSeconds(10))
                 .until(() -> model.notificationCount() >= 3 && changes.get() >= 3);
-        ArtifactRow row = model.poll().artifacts().stream().filter(a -> a.path().equals(result.path())).findFirst()
-                .orElseThrow();
+        ArtifactRow row = row(model, result.path());
         assertEquals("HEAP_SNAPSHOT", row.kind());
         assertTrue(row.complete() && row.thisRun(), row.toString());
         assertEquals(Files.size(file), row.bytes());
     }
 
+    /** The listed file of this path, as the next poll sees it. */
+    private static ArtifactRow row(TabModel model, String path) {
+        return model.poll().artifacts().stream().filter(a -> a.path().equals(path)).findFirst().orElseThrow();
+    }
+
     @Test
     void aFileAnUploaderRecordedIsShownShippedWithWhereItWent() throws Exception {
-        fixture = new BeanFixture(dir, true);
-        TabModel model = model(fixture.remote());
+        fixture = new BeanFixture(dir, false);
+        fixture.installBean();
+        TabModel model = model(fixture.server);
         model.connected();
         Result result = model.createHeapSnapshot("");
         assertTrue(result.ok(), result.message());
         Path file = Paths.get(result.path());
-        ArtifactRow before = model.poll().artifacts().stream().filter(a -> a.path().equals(result.path())).findFirst()
-                .orElseThrow();
+        ArtifactRow before = row(model, result.path());
         assertFalse(before.shipped(), before.toString());
 
         String url = "s3://dumps/prod/host/20260101-120000-1/" + file.getFileName() + ".gz";
@@ -224,8 +228,7 @@ class TabModelTest {
                 System.currentTimeMillis()));
 
         ArtifactRow row = await("the bean lists the uploader's record").atMost(Duration.ofSeconds(10))
-                .until(() -> model.poll().artifacts().stream().filter(a -> a.path().equals(result.path())).findFirst()
-                        .orElseThrow(), ArtifactRow::shipped);
+                .until(() -> row(model, result.path()), ArtifactRow::shipped);
         assertEquals(url, row.shippedTo());
         ArtifactTable table = new ArtifactTable();
         table.setRows(List.of(row, before));
