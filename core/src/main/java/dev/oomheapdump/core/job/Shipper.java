@@ -6,17 +6,13 @@ import dev.oomheapdump.core.Daemons;
 import dev.oomheapdump.core.OomEvent;
 import dev.oomheapdump.core.OomEvents;
 import dev.oomheapdump.core.OomPolicy;
-import dev.oomheapdump.core.ShipTarget;
 import dev.oomheapdump.core.store.ArtifactStore;
 import dev.oomheapdump.core.store.ShipLock;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,15 +44,8 @@ import java.util.function.Supplier;
  */
 public final class Shipper implements AutoCloseable {
 
-    /** The uploader's main class: the agent jar's command line. */
-    static final String MAIN = "dev.oomheapdump.mbean.cli.Cli";
-    /** The uploaders' logs in the directory: {@code LOG_PREFIX<pid of the JVM>-<n>.log}, hidden. */
-    public static final String LOG_PREFIX = ".oom-heapdump-ship-";
-    /** The log of the last uploader that failed, kept for people. */
-    static final String FAILED_LOG = ".oom-heapdump-ship-failed.log";
     static final long FIRST_RETRY_SECONDS = 60;
     static final long MAX_RETRY_SECONDS = 3600;
-    private static final String NOT_SHIPPED = "not shipped ";
 
     private final ArtifactStore store;
     private final OomEvents events;
@@ -126,7 +115,7 @@ public final class Shipper implements AutoCloseable {
         if (policy.get().ship().isEmpty()) {
             return;
         }
-        deleteOldLogs();
+        UploaderProcess.deleteOldLogs(store.directory());
         List<String> names = new ArrayList<>();
         for (Artifact artifact : store.list()) {
             if (artifact.isComplete() && !artifact.shipped() && covers(artifact)) {
@@ -274,14 +263,11 @@ public final class Shipper implements AutoCloseable {
     }
 
     private Optional<Long> launch(OomPolicy p, ArtifactStore.Maker maker, List<Artifact> files) {
-        Path log = store.directory().resolve(LOG_PREFIX + ProcessHandle.current().pid() + "-" + launches.incrementAndGet()
-                + ".log");
+        Path log = UploaderProcess.log(store.directory(), launches.incrementAndGet());
         try {
-            ProcessBuilder builder = new ProcessBuilder(command(p, maker, files)).redirectErrorStream(true)
+            ProcessBuilder builder = new ProcessBuilder(UploaderProcess.command(p, maker, files)).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            builder.environment().remove("JAVA_TOOL_OPTIONS");
-            builder.environment().remove("JDK_JAVA_OPTIONS");
-            builder.environment().remove("_JAVA_OPTIONS");
+            UploaderProcess.clean(builder.environment());
             Process process = builder.start();
             process.onExit().thenRunAsync(() -> ended(process, files, log, p.ship()), thread);
             return Optional.of(process.pid());
@@ -289,50 +275,6 @@ public final class Shipper implements AutoCloseable {
             ended(null, files, log, p.ship());
             failed(files, p.ship(), "the uploader could not be started: " + e.getMessage(), Map.of());
             return Optional.empty();
-        }
-    }
-
-    /** The uploader's command line. */
-    List<String> command(OomPolicy p, ArtifactStore.Maker maker, List<Artifact> files) throws IOException {
-        List<String> command = new ArrayList<>();
-        if (executable("setsid")) {
-            command.add("setsid"); // a session of its own: a signal to the JVM's process group does not reach it
-        }
-        if (executable("nice")) {
-            command.addAll(List.of("nice", "-n", "19"));
-        }
-        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-Djava.awt.headless=true");
-        command.add("-cp");
-        command.add(ownClassPath());
-        command.add(MAIN);
-        command.add("ship");
-        command.add("--to");
-        command.add(p.ship());
-        if (!p.shipEndpoint().isEmpty()) {
-            command.add("--endpoint");
-            command.add(p.shipEndpoint());
-        }
-        command.addAll(List.of("--host", ShipTarget.localHost(), "--started", ShipTarget.startedText(maker.startMillis()),
-                "--pid", Long.toString(maker.pid())));
-        for (Artifact file : files) {
-            command.add(file.path().toString());
-        }
-        return command;
-    }
-
-    private static boolean executable(String name) {
-        return Files.isExecutable(Path.of("/usr/bin", name)) || Files.isExecutable(Path.of("/bin", name));
-    }
-
-    /** The agent jar (or the build's classes folder): the uploader's class path. */
-    private static String ownClassPath() throws IOException {
-        try {
-            return Paths.get(Shipper.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (URISyntaxException | RuntimeException e) {
-            throw new IOException("Cannot tell where oom-heapdump's classes are, to start the uploader: " + e, e);
         }
     }
 
@@ -344,10 +286,10 @@ public final class Shipper implements AutoCloseable {
             }
         }
         if (process == null) {
-            Daemons.quietly(() -> deleteQuietly(log));
+            Daemons.quietly(() -> UploaderProcess.deleteQuietly(log));
             return;
         }
-        List<String> lines = readLines(log);
+        List<String> lines = UploaderProcess.readLines(log);
         Daemons.quietly(store::refresh);
         observe(store.list());
         List<Artifact> notShipped = new ArrayList<>();
@@ -356,55 +298,19 @@ public final class Shipper implements AutoCloseable {
             Optional<Artifact> now = store.find(file.path().getFileName().toString());
             if (now.isPresent() && !now.get().shipped() && !ShipLock.held(file.path())) {
                 notShipped.add(now.get());
-                reasons.put(now.get().path().toString(), reason(lines, now.get().path().toString()));
+                reasons.put(now.get().path().toString(), UploaderProcess.reason(lines, now.get().path().toString()));
             }
         }
         if (notShipped.isEmpty()) {
-            deleteQuietly(log);
+            UploaderProcess.deleteQuietly(log);
             return;
         }
         try {
-            Files.move(log, log.resolveSibling(FAILED_LOG), StandardCopyOption.REPLACE_EXISTING);
+            Files.move(log, log.resolveSibling(UploaderProcess.FAILED_LOG), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            deleteQuietly(log);
+            UploaderProcess.deleteQuietly(log);
         }
         failed(notShipped, to, "the uploader ended with exit code " + process.exitValue(), reasons);
-    }
-
-    /** The uploader's words on a file: its {@code not shipped FILE: reason} line, else its last line. */
-    static String reason(List<String> lines, String file) {
-        String prefix = NOT_SHIPPED + file + ": ";
-        String last = "";
-        for (String line : lines) {
-            if (line.startsWith(prefix)) {
-                return line.substring(prefix.length()).trim();
-            }
-            if (!line.isBlank()) {
-                last = line.trim();
-            }
-        }
-        return last.isEmpty() ? "(it said nothing)" : last;
-    }
-
-    /**
-     * An uploader's reason for not shipping {@code file}, from the logs in its folder: what tells after the JVM that
-     * started the uploader is gone (the demo, a person).
-     */
-    public static Optional<String> notShippedBecause(Path file) {
-        String prefix = NOT_SHIPPED + file + ": ";
-        try (java.nio.file.DirectoryStream<Path> logs = Files.newDirectoryStream(file.toAbsolutePath().getParent(),
-                LOG_PREFIX + "*.log")) {
-            for (Path log : logs) {
-                for (String line : readLines(log)) {
-                    if (line.startsWith(prefix)) {
-                        return Optional.of(line.substring(prefix.length()).trim());
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // no folder, no logs: nothing said
-        }
-        return Optional.empty();
     }
 
     private void failed(List<Artifact> files, String to, String general, Map<String, String> reasons) {
@@ -451,37 +357,6 @@ public final class Shipper implements AutoCloseable {
             }
         }
         seen = now;
-    }
-
-    /** Logs of uploaders whose JVM exited before them (nobody read them) are deleted after a day. */
-    private void deleteOldLogs() {
-        long dayAgo = System.currentTimeMillis() - 86_400_000L;
-        try (java.nio.file.DirectoryStream<Path> logs = Files.newDirectoryStream(store.directory(), LOG_PREFIX + "*.log")) {
-            for (Path log : logs) {
-                if (!log.getFileName().toString().equals(FAILED_LOG)
-                        && Files.getLastModifiedTime(log).toMillis() < dayAgo) {
-                    deleteQuietly(log);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // left for the next start
-        }
-    }
-
-    private static List<String> readLines(Path log) {
-        try {
-            return Files.readAllLines(log, StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-            return List.of();
-        }
-    }
-
-    private static void deleteQuietly(Path path) {
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            // a hidden log left behind
-        }
     }
 
     /** Stops the ship thread; uploaders running go on and record what they ship. */

@@ -37,8 +37,8 @@ class ShipperTest {
         Shipper shipper = new Shipper(store, new OomEvents(), () -> p);
         Artifact file = new Artifact(dir.resolve("OoM-pid-7.hprof"), dev.oomheapdump.core.ArtifactKind.OOM_DUMP, 1, 0,
                 dev.oomheapdump.core.ArtifactState.COMPLETE, dev.oomheapdump.core.ArtifactOrigin.EARLIER_RUN, "");
-        List<String> command = shipper.command(p, new ArtifactStore.Maker(7, 1_767_268_800_000L), List.of(file));
-        int main = command.indexOf(Shipper.MAIN);
+        List<String> command = UploaderProcess.command(p, new ArtifactStore.Maker(7, 1_767_268_800_000L), List.of(file));
+        int main = command.indexOf(UploaderProcess.MAIN);
         assertTrue(main > 0 && command.get(main - 2).equals("-cp"), command.toString());
         assertEquals(List.of("ship", "--to", "s3://dumps/prod", "--endpoint", "http://127.0.0.1:9000", "--host",
                 dev.oomheapdump.core.ShipTarget.localHost(), "--started", "20260101-120000", "--pid", "7",
@@ -51,9 +51,9 @@ class ShipperTest {
     void theReasonIsTheUploadersLineOnTheFileElseItsLastLine() {
         List<String> lines = List.of("shipped /d/a.hprof to s3://b/k (1 bytes, sha256 00)",
                 "not shipped /d/b.hprof: the store refused the access key (InvalidAccessKeyId)", "", "done");
-        assertEquals("the store refused the access key (InvalidAccessKeyId)", Shipper.reason(lines, "/d/b.hprof"));
-        assertEquals("done", Shipper.reason(lines, "/d/c.hprof"));
-        assertEquals("(it said nothing)", Shipper.reason(List.of(), "/d/c.hprof"));
+        assertEquals("the store refused the access key (InvalidAccessKeyId)", UploaderProcess.reason(lines, "/d/b.hprof"));
+        assertEquals("done", UploaderProcess.reason(lines, "/d/c.hprof"));
+        assertEquals("(it said nothing)", UploaderProcess.reason(List.of(), "/d/c.hprof"));
     }
 
     @Test

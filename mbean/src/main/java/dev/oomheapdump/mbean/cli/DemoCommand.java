@@ -152,7 +152,7 @@ final class DemoCommand implements Command {
                 out.println("   shipped " + dump.get().path().getFileName() + " to " + dump.get().shippedTo());
                 return true;
             }
-            Optional<String> refused = dump.flatMap(d -> dev.oomheapdump.core.job.Shipper.notShippedBecause(d.path()));
+            Optional<String> refused = dump.flatMap(d -> dev.oomheapdump.core.job.UploaderProcess.notShippedBecause(d.path()));
             if (refused.isPresent()) {
                 out.println("!! not shipped " + dump.get().path().getFileName() + ": " + refused.get());
                 return false;
@@ -160,7 +160,7 @@ final class DemoCommand implements Command {
             Thread.sleep(250);
         }
         out.println("!! not shipped within " + SHIP_WAIT_SECONDS + " s; the uploader's log is in " + dir + " ("
-                + dev.oomheapdump.core.job.Shipper.LOG_PREFIX + "*.log)");
+                + dev.oomheapdump.core.job.UploaderProcess.LOG_PREFIX + "*.log)");
         return false;
     }
 
