@@ -70,6 +70,21 @@ class ShipCommandIT extends AgainstS3 {
     }
 
     @Test
+    void theAwsSdksEndpointVariableStandsForEndpoint() throws Exception {
+        Path file = Files.writeString(work.resolve("OoM-pid-5150.report.txt"), "what filled the heap\n");
+        Map<String, String> env = new java.util.HashMap<>(s3.environment(work));
+        env.put("AWS_ENDPOINT_URL", s3.endpoint());
+        env.remove("AWS_REGION");
+        env.put("AWS_DEFAULT_REGION", "us-east-1");
+
+        AgentCli.Result r = ShipRun.run(work, env, "--to", "s3://" + S3Server.BUCKET + "/by-env", file.toString());
+
+        assertEquals(0, r.exit(), r.all());
+        assertEquals(1, s3.keys("by-env/").size(), r.all());
+        assertEquals(ChildJvm.sha256(file), s3.metadata(s3.keys("by-env/").get(0)).get("sha256"));
+    }
+
+    @Test
     void aGzipFileIsShippedAsItIsUnderItsOwnName() throws Exception {
         Path file = work.resolve("OoM-pid-4242.hprof.gz");
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {

@@ -54,12 +54,16 @@ public final class S3Uploader implements AutoCloseable {
     }
 
     /**
-     * A client for {@code target}; with an {@code endpoint} (an S3-compatible store) path-style addressing and the
-     * region of {@code AWS_REGION}, else {@code us-east-1}.
+     * A client for {@code target}. The store: {@code endpoint}, else the AWS SDK's own variables
+     * {@code AWS_ENDPOINT_URL_S3} or {@code AWS_ENDPOINT_URL} (an S3-compatible store configured the SDK's way), else
+     * AWS S3. With an endpoint, path-style addressing and the region of {@code AWS_REGION} or
+     * {@code AWS_DEFAULT_REGION} (the AWS CLI's), else {@code us-east-1}.
      *
-     * @throws IllegalStateException when no region can be found for AWS
+     * @throws IllegalStateException    when no region can be found for AWS
+     * @throws IllegalArgumentException when an endpoint variable is not an http(s) URL, naming it
      */
     public static S3Uploader open(S3Target target, URI endpoint) {
+        URI store = endpoint != null ? endpoint : endpointOfEnvironment(System.getenv());
         S3ClientBuilder builder = S3Client.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(10))
@@ -69,20 +73,43 @@ public final class S3Uploader implements AutoCloseable {
                 // the newer trailing checksums are not understood by every S3-compatible store
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-        if (endpoint != null) {
-            String region = System.getenv("AWS_REGION");
-            builder.endpointOverride(endpoint).forcePathStyle(true)
-                    .region(Region.of(region == null || region.isBlank() ? "us-east-1" : region.trim()));
+        String region = firstSet(System.getenv("AWS_REGION"), System.getenv("AWS_DEFAULT_REGION"));
+        if (store != null) {
+            builder.endpointOverride(store).forcePathStyle(true).region(Region.of(region == null ? "us-east-1" : region));
+        } else if (region != null) {
+            builder.region(Region.of(region));
         } else {
-            Region region;
             try {
-                region = DefaultAwsRegionProviderChain.builder().build().getRegion();
+                builder.region(DefaultAwsRegionProviderChain.builder().build().getRegion());
             } catch (RuntimeException e) {
                 throw new IllegalStateException("no AWS region: set AWS_REGION (or a region in the AWS profile)", e);
             }
-            builder.region(region);
         }
-        return new S3Uploader(builder.build(), target, endpoint == null ? "AWS S3" : endpoint.toString());
+        return new S3Uploader(builder.build(), target, store == null ? "AWS S3" : store.toString());
+    }
+
+    /** The endpoint the AWS SDK's variables name, S3's own first; null when neither is set. */
+    static URI endpointOfEnvironment(Map<String, String> environment) {
+        for (String name : new String[]{"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}) {
+            String value = environment.get(name);
+            if (value != null && !value.isBlank()) {
+                try {
+                    return S3Target.endpoint(value);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String firstSet(String... values) {
+        for (String value : values) {
+            if (value != null && !value.isBlank()) {
+                return value.trim();
+            }
+        }
+        return null;
     }
 
     /** The store, for messages: the endpoint or "AWS S3". */

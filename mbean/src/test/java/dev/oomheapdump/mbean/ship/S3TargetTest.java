@@ -69,6 +69,18 @@ class S3TargetTest {
     }
 
     @Test
+    void withoutAnEndpointTheAwsSdksEndpointVariablesNameTheStore() {
+        assertEquals(null, S3Uploader.endpointOfEnvironment(java.util.Map.of()));
+        assertEquals("http://minio:9000", S3Uploader.endpointOfEnvironment(java.util.Map.of("AWS_ENDPOINT_URL",
+                "http://minio:9000")).toString());
+        assertEquals("http://s3-only:9000", S3Uploader.endpointOfEnvironment(java.util.Map.of("AWS_ENDPOINT_URL",
+                "http://minio:9000", "AWS_ENDPOINT_URL_S3", "http://s3-only:9000")).toString());
+        String bad = assertThrows(IllegalArgumentException.class, () -> S3Uploader.endpointOfEnvironment(
+                java.util.Map.of("AWS_ENDPOINT_URL", "minio:9000"))).getMessage();
+        assertTrue(bad.startsWith("AWS_ENDPOINT_URL: ") && bad.contains("'minio:9000'"), bad);
+    }
+
+    @Test
     void theKeyNamesHostStartAndPid() {
         Origin origin = new Origin("app-1", "20260101-120000", 42);
         assertEquals("fleet/app-1/20260101-120000-42/OoM-pid-42.hprof",
