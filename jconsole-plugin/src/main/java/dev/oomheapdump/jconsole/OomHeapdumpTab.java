@@ -75,6 +75,7 @@ final class OomHeapdumpTab extends JPanel {
     private final ProfileControls profile = new ProfileControls(this::profile, text -> setMessage(text, true));
     private final JButton delete = new JButton("Delete");
     private final JButton deleteAll = new JButton("Delete all");
+    private final JButton ship = new JButton("Ship");
     private final JProgressBar progress = new JProgressBar(0, 1000);
     private final JLabel message = new JLabel(" ");
     private final JLabel filesTitle = new JLabel(" ");
@@ -186,6 +187,8 @@ final class OomHeapdumpTab extends JPanel {
         }
         fileActions.add(save.button());
         fileActions.add(flame.button());
+        ship.addActionListener(e -> shipSelected());
+        fileActions.add(ship);
         JPanel header = new JPanel(new BorderLayout(6, 0));
         header.add(filesTitle, BorderLayout.CENTER);
         header.add(fileActions, BorderLayout.EAST);
@@ -354,7 +357,8 @@ final class OomHeapdumpTab extends JPanel {
         }
         if (state.policy() != null) {
             policyPanel.render(state.policy(), state.oomDumpCount());
-            filesTitle.setText("In " + state.policy().directory());
+            filesTitle.setText("In " + state.policy().directory() + (state.policy().ships() ? " · shipped to "
+                    + state.policy().ship() : ""));
         }
         renderHeap(state.heap(), state.policy());
         table.setRows(state.artifacts());
@@ -413,6 +417,7 @@ final class OomHeapdumpTab extends JPanel {
         List<ArtifactRow> selected = table.selected();
         delete.setEnabled(jobs && !selected.isEmpty() && selected.stream().allMatch(a -> !a.inProgress()
                 && (a.heapDump() || a.cpuProfile())));
+        updateShip(ready, selected);
         reportPanel.update(ready, selected, shown.artifacts());
         save.update(ready, selected);
         flame.update(ready, selected, shown.artifacts());
@@ -420,6 +425,18 @@ final class OomHeapdumpTab extends JPanel {
             openHere.update(ready, selected, shown.artifacts());
         }
         policyPanel.setReady(ready);
+    }
+
+    /** Ship: for complete files not shipped yet, where the policy names a store. */
+    private void updateShip(boolean ready, List<ArtifactRow> selected) {
+        String to = shown.policy() == null ? "" : shown.policy().ship();
+        ship.setEnabled(ready && !to.isBlank() && !selected.isEmpty()
+                && selected.stream().allMatch(a -> a.complete() && !a.shipped()));
+        ship.setToolTipText(to.isBlank()
+                ? "Shipping to object storage is off: set the agent's option ship=s3://bucket/prefix (or the Ship "
+                + "attribute) first"
+                : "Upload the selected complete files to " + to + " (shipArtifact): a process of its own uploads "
+                + "them; the Shipped column tells when each is there");
     }
 
     private void setMessage(String text, boolean error) {
@@ -493,6 +510,12 @@ final class OomHeapdumpTab extends JPanel {
         }
     }
 
+    private void shipSelected() {
+        List<ArtifactRow> selected = table.selected();
+        runJob("Asking the JVM to ship " + selected.size() + (selected.size() == 1 ? " file" : " files") + " ...",
+                () -> model.ship(selected));
+    }
+
     private void deleteAll() {
         int answer = JOptionPane.showConfirmDialog(this, "Delete every heap snapshot and profile in\n"
                         + (policyPanel.shown() == null ? "the dump directory" : policyPanel.shown().directory())
@@ -519,6 +542,14 @@ final class OomHeapdumpTab extends JPanel {
 
     JButton deleteButton() {
         return delete;
+    }
+
+    JButton shipButton() {
+        return ship;
+    }
+
+    String filesTitleText() {
+        return filesTitle.getText();
     }
 
     JButton deleteAllButton() {

@@ -46,7 +46,7 @@ final class TabModel {
     static final ObjectName RUNTIME = name("java.lang:type=Runtime");
 
     private static final String[] POLICY_ATTRIBUTES = {"HeapdumpOnOOM", "OOMImplementation", "Path", "AddTimestamp",
-            "Threshold", "Limit", "Analyze", "Port", "Directory"};
+            "Threshold", "Limit", "Analyze", "Port", "Directory", "Ship"};
     private static final String[] STATUS_ATTRIBUTES = {"Busy", "CurrentJob", "OomDumpCount", "Artifacts"};
 
     private final Supplier<MBeanServerConnection> connection;
@@ -229,8 +229,7 @@ final class TabModel {
         return new Policy(Boolean.TRUE.equals(v.get("HeapdumpOnOOM")), Objects.toString(v.get("OOMImplementation"), ""),
                 Objects.toString(v.get("Path"), ""), Boolean.TRUE.equals(v.get("AddTimestamp")),
                 number(v.get("Threshold")), number(v.get("Limit")), Objects.toString(v.get("Analyze"), ""),
-                number(v.get("Port")),
-                Objects.toString(v.get("Directory"), ""));
+                number(v.get("Port")), Objects.toString(v.get("Directory"), ""), Objects.toString(v.get("Ship"), ""));
     }
 
     private static int number(Object value) {
@@ -420,6 +419,24 @@ final class TabModel {
             }
         }
         return Result.ok(deleted.isEmpty() ? "Nothing selected" : "Deleted " + String.join(", ", deleted));
+    }
+
+    /**
+     * Asks the JVM to ship the given listed files to object storage ({@code shipArtifact}: a process of its own
+     * uploads; the Shipped column and the bean's notifications tell when each is there); stops at the first refusal.
+     */
+    public Result ship(List<ArtifactRow> rows) {
+        List<String> said = new ArrayList<>();
+        for (ArtifactRow row : rows) {
+            try {
+                said.add(String.valueOf(connection().invoke(BEAN, "shipArtifact", new Object[]{row.path()},
+                        new String[]{String.class.getName()})));
+            } catch (Exception e) {
+                return Result.failed((said.isEmpty() ? "" : String.join("; ", said) + "; ") + "cannot ship "
+                        + row.name() + ": " + Errors.message(e));
+            }
+        }
+        return Result.ok(said.isEmpty() ? "Nothing selected" : String.join("; ", said));
     }
 
     /** Deletes every heap snapshot and CPU profile the suite made; OOM dumps are kept (the bean's contract). */

@@ -39,9 +39,12 @@ record TabState(long sequence, Link link, Policy policy, List<ArtifactRow> artif
                 pid, nextProblem);
     }
 
-    /** The policy options that can change at runtime, and the fixed ones. */
+    /**
+     * The policy options that can change at runtime, and the fixed ones; {@code ship} is where files are shipped
+     * ({@code s3://bucket/prefix}), empty when not set or from an agent older than the option.
+     */
     public record Policy(boolean heapdumpOnOOM, String implementation, String path, boolean addTimestamp,
-                         int threshold, int limit, String analyze, int port, String directory) {
+                         int threshold, int limit, String analyze, int port, String directory, String ship) {
 
         public static final String HEAPDUMP_ON_OOM = "heapdumpOnOOM";
         public static final String OOM_IMPLEMENTATION = "OOMImplementation";
@@ -56,6 +59,11 @@ record TabState(long sequence, Link link, Policy policy, List<ArtifactRow> artif
 
         public Policy {
             analyze = analyze == null ? "" : analyze;
+            ship = ship == null ? "" : ship;
+        }
+
+        public boolean ships() {
+            return !ship.isBlank();
         }
 
         /** An agent older than the {@code Analyze} attribute shows none: the tab then leaves the option alone. */

@@ -102,6 +102,49 @@ class OomHeapdumpTabTest {
     }
 
     @Test
+    void shipAsksTheJvmToShipTheSelectedSnapshotAndIsOffWithoutAStore() throws Exception {
+        openTab("ship=s3://dumps/console,shipEndpoint=http://127.0.0.1:1");
+        onEdt(() -> {
+            tab.heapSnapshotButton().doClick();
+            return null;
+        });
+        await("the snapshot is listed complete").atMost(Duration.ofSeconds(20)).until(() -> onEdt(() ->
+                tab.table().rows().stream().anyMatch(a -> a.complete() && "HEAP_SNAPSHOT".equals(a.kind()))
+                        && tab.heapSnapshotButton().isEnabled()));
+        assertEquals(false, onEdt(() -> tab.shipButton().isEnabled()), "nothing selected");
+
+        onEdt(() -> {
+            tab.table().setRowSelectionInterval(0, 0);
+            assertTrue(tab.shipButton().isEnabled(), tab.shipButton().getToolTipText());
+            assertTrue(tab.shipButton().getToolTipText().contains("s3://dumps/console"));
+            tab.shipButton().doClick();
+            return null;
+        });
+        await("the JVM's answer").atMost(Duration.ofSeconds(20)).until(() -> onEdt(() ->
+                tab.messageLabel().getText().contains("Shipping heapsnapshot-")));
+        assertTrue(onEdt(() -> tab.filesTitleText()).endsWith(" · shipped to s3://dumps/console"));
+        assertEquals(List.of(), callsOnEdt);
+    }
+
+    @Test
+    void withoutAStoreShipStaysOffAndSaysHowToTurnItOn() throws Exception {
+        openTab();
+        onEdt(() -> {
+            tab.heapSnapshotButton().doClick();
+            return null;
+        });
+        await("the snapshot is listed complete").atMost(Duration.ofSeconds(20)).until(() -> onEdt(() ->
+                tab.table().rows().stream().anyMatch(a -> a.complete() && "HEAP_SNAPSHOT".equals(a.kind()))));
+        onEdt(() -> {
+            tab.table().setRowSelectionInterval(0, 0);
+            assertEquals(false, tab.shipButton().isEnabled());
+            assertTrue(tab.shipButton().getToolTipText().contains("ship=s3://bucket/prefix"),
+                    tab.shipButton().getToolTipText());
+            return null;
+        });
+    }
+
+    @Test
     void theKindChosenIsTheProfileTakenAndTheTableNamesItsFiles() throws Exception {
         openTab();
 

@@ -238,6 +238,21 @@ class TabModelTest {
     }
 
     @Test
+    void shipSaysTheBeansRefusalWhereNoStoreIsSetAndReadsTheStoreWhereOneIs() throws Exception {
+        fixture = new BeanFixture(dir, true);
+        TabModel model = model(fixture.server);
+        assertEquals("", model.connected().policy().ship());
+        Result made = model.createHeapSnapshot("");
+        Result refused = model.ship(List.of(row(model, made.path())));
+        assertFalse(refused.ok());
+        assertTrue(refused.message().startsWith("cannot ship " + Paths.get(made.path()).getFileName() + ": ")
+                && refused.message().contains("option 'ship' is not set"), refused.message());
+
+        fixture.server.setAttribute(TabModel.BEAN, new javax.management.Attribute("Ship", "s3://dumps/tab"));
+        assertEquals("s3://dumps/tab", model.connected().policy().ship());
+    }
+
+    @Test
     void aSecondJobIsRefusedWithTheBeansOwnMessageWhileTheFirstShowsItsProgress() throws Exception {
         fixture = new BeanFixture(dir, true);
         TabModel model = model(fixture.remote());
