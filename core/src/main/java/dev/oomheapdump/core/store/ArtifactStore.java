@@ -487,15 +487,32 @@ public final class ArtifactStore {
      */
     public Optional<Maker> maker(String name) {
         synchronized (lock) {
-            return index.entry(name).flatMap(e -> {
-                String[] parts = e.runId().split("-");
-                try {
-                    return parts.length < 2 ? Optional.empty()
-                            : Optional.of(new Maker(Long.parseLong(parts[0]), Long.parseLong(parts[1], 16)));
-                } catch (NumberFormatException x) {
-                    return Optional.empty();
-                }
-            });
+            return index.entry(name).flatMap(ArtifactStore::makerOf);
+        }
+    }
+
+    /**
+     * The JVMs that made the files of a folder, by file name, from its index alone: read only, for a process that
+     * does not keep the folder (the sidecar). Empty where the folder has no index.
+     */
+    public static Map<String, Maker> makersIn(Path directory) throws IOException {
+        ArtifactIndex index = new ArtifactIndex(directory.toAbsolutePath().normalize().resolve(INDEX_NAME));
+        index.readNew();
+        Map<String, Maker> makers = new HashMap<>();
+        for (ArtifactIndex.Entry entry : index.entries()) {
+            makerOf(entry).ifPresent(m -> makers.put(entry.name(), m));
+        }
+        return makers;
+    }
+
+    /** An entry's run id is {@code <pid>-<start millis, hex>}. */
+    private static Optional<Maker> makerOf(ArtifactIndex.Entry entry) {
+        String[] parts = entry.runId().split("-");
+        try {
+            return parts.length < 2 ? Optional.empty()
+                    : Optional.of(new Maker(Long.parseLong(parts[0]), Long.parseLong(parts[1], 16)));
+        } catch (NumberFormatException x) {
+            return Optional.empty();
         }
     }
 

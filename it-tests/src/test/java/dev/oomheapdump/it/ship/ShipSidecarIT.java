@@ -1,6 +1,8 @@
 package dev.oomheapdump.it.ship;
 
 import dev.oomheapdump.it.AgentCli;
+import dev.oomheapdump.core.ShipTarget;
+import dev.oomheapdump.core.store.ArtifactStore;
 import dev.oomheapdump.core.store.ShipLog;
 import dev.oomheapdump.it.ChildJvm;
 import org.awaitility.Awaitility;
@@ -53,6 +55,36 @@ class ShipSidecarIT extends AgainstS3 {
             assertEquals(1, sidecar.output().lines().filter(l -> l.startsWith("shipped ")).count(),
                     "shipped once:\n" + sidecar.output());
         }
+    }
+
+    @Test
+    void anAgentsDumpAndReportGoUnderTheJvmThatMadeThemAsTheAgentsUploaderWouldFileThem() throws Exception {
+        Path dumps = Files.createDirectories(work.resolve("dumps"));
+        long pid;
+        // the agent without ship (the sidecar is the shipper); the JVM runs a while before its OOM, so its start and
+        // its dump's time are different seconds
+        try (ChildJvm app = ChildJvm.builder().heap("48m").directory(dumps).agent("analyze=oom").noPort().start()) {
+            pid = app.pid();
+            app.send("spin 2500");
+            app.awaitLine("SPUN", Duration.ofSeconds(60));
+            app.send("swallow 64 0");
+            app.await(Duration.ofSeconds(120), "the OOM dump's reports").until(() -> Files.isRegularFile(
+                    dumps.resolve("OoM-pid-" + pid + ".report.txt")));
+            app.send("exit");
+            app.awaitExit(Duration.ofSeconds(30));
+        }
+        ArtifactStore.Maker maker = new ArtifactStore(dumps).maker("OoM-pid-" + pid + ".hprof").orElseThrow();
+        String folder = "agent/" + ShipTarget.localHost() + "/" + ShipTarget.startedText(maker.startMillis()) + "-" + pid
+                + "/";
+        try (AgentCli.Running sidecar = ShipRun.start(work, s3.environment(work), List.of(), "--watch",
+                dumps.toString(), "--to", "s3://" + S3Server.BUCKET + "/agent", "--endpoint", s3.endpoint())) {
+            for (String name : List.of(".hprof", ".report.json", ".report.txt")) {
+                awaitOutput(sidecar, "shipped " + dumps.resolve("OoM-pid-" + pid + name) + " to ");
+            }
+        }
+        assertEquals(List.of(folder + "OoM-pid-" + pid + ".hprof.gz", folder + "OoM-pid-" + pid + ".report.json.gz",
+                folder + "OoM-pid-" + pid + ".report.txt.gz"), s3.keys("agent/"),
+                "under the JVM's start (the index's), not the file's time");
     }
 
     @Test
