@@ -69,6 +69,9 @@ class ReadmeShipIT {
                     .matcher(said);
             assertTrue(oneShot.find(), said);
             assertEquals(ChildJvm.sha256(work.resolve(oneShot.group(1))), store.metadata(oneShot.group(2)).get("sha256"));
+            assertEquals(demo.group(3).substring(0, demo.group(3).lastIndexOf('/')),
+                    oneShot.group(2).substring(0, oneShot.group(2).lastIndexOf('/')),
+                    "by hand, the snapshot goes under the JVM that made it (the index says which), beside its OOM dump");
 
             // the sidecar: the dump of a JVM without the agent, once HotSpot finished it
             List<Path> plain = ChildJvm.files(work.resolve("plain-dumps")).stream()

@@ -1,6 +1,8 @@
 package dev.oomheapdump.mbean.ship;
 
+import dev.oomheapdump.core.ArtifactKind;
 import dev.oomheapdump.core.ShipTarget;
+import dev.oomheapdump.core.store.ArtifactStore;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,13 +11,17 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The JVM a file came from, as its object key names it: {@code <host>/<start time>-<pid>}. The agent passes its
- * own; for files of unknown origin (the sidecar's, a file named on the command line) it is this host, the file's
- * modification time and the pid in an {@code OoM-pid-<pid>} or {@code java_pid<pid>} name, else 0. Times are UTC.
+ * own; for other files (the sidecar's, a file named on the command line) it is the JVM the folder's index names, else
+ * this host, the file's modification time and the pid in an {@code OoM-pid-<pid>} or {@code java_pid<pid>} name,
+ * else 0. Times are UTC.
  *
  * @param host    the host name, reduced to letters, digits, dots, hyphens and underscores
  * @param started {@code yyyyMMdd-HHmmss}
@@ -43,10 +49,10 @@ public record Origin(String host, String started, long pid) {
         }
     }
 
-    /** The origin the agent names: {@code --host}, {@code --started}, {@code --pid} as given (null: unknown). */
+    /** The origin the agent names: {@code --host}, {@code --started}, {@code --pid} as given (null: the file's). */
     public static Origin of(String host, String started, String pid, Path file) throws IOException {
-        Origin unknown = unknown(file);
-        long p = unknown.pid;
+        Origin unknown = host != null && started != null && pid != null ? null : of(file);
+        long p = unknown == null ? 0 : unknown.pid;
         if (pid != null) {
             try {
                 p = Long.parseLong(pid.trim());
@@ -55,6 +61,33 @@ public record Origin(String host, String started, long pid) {
             }
         }
         return new Origin(host == null ? unknown.host : host, started == null ? unknown.started : started, p);
+    }
+
+    /**
+     * The JVM a file came from: for a file the suite made, the JVM its folder's index names (for a report, the one that
+     * made its dump), so the sidecar and a hand file it under the same {@code <start>-<pid>} as the agent's own
+     * uploader would; else a file of unknown origin ({@link #unknown}).
+     */
+    public static Origin of(Path file) throws IOException {
+        Origin unknown = Origin.unknown(file);
+        Map<String, ArtifactStore.Maker> makers = ArtifactStore.makersIn(file.toAbsolutePath().getParent());
+        String name = file.getFileName().toString();
+        List<String> names = new ArrayList<>();
+        for (String report : ArtifactKind.HEAP_REPORT.extensions()) {
+            if (name.endsWith(report)) {
+                String base = name.substring(0, name.length() - report.length());
+                names.add(base + ArtifactKind.OOM_DUMP.extension());
+                names.add(base + ArtifactKind.GZIP_HPROF);
+            }
+        }
+        names.add(name);
+        for (String candidate : names) {
+            ArtifactStore.Maker maker = makers.get(candidate);
+            if (maker != null) {
+                return new Origin(unknown.host(), ShipTarget.startedText(maker.startMillis()), maker.pid());
+            }
+        }
+        return unknown;
     }
 
     /** A file of unknown origin: this host, the file's modification time, the pid in its name or 0. */

@@ -1,10 +1,7 @@
 package dev.oomheapdump.mbean.ship;
 
-import dev.oomheapdump.core.ArtifactKind;
-import dev.oomheapdump.core.ShipTarget;
 import dev.oomheapdump.core.format.HprofFile;
 import dev.oomheapdump.core.format.JfrFile;
-import dev.oomheapdump.core.store.ArtifactStore;
 import dev.oomheapdump.core.store.ShipLog;
 
 import java.io.IOException;
@@ -13,7 +10,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +17,7 @@ import java.util.Map;
 /**
  * The sidecar: looks at a folder every second and ships each heap dump, report and profile once it is complete —
  * whoever wrote it (the agent, or a JVM without it: {@code -XX:HeapDumpPath}), under the JVM the folder's index names
- * when it knows the file ({@link #origin}). Complete means: not a hidden
+ * when it knows the file ({@link Origin#of(Path)}). Complete means: not a hidden
  * (temporary) name, unchanged for {@value #QUIET_MILLIS} ms, and for {@code .hprof}, {@code .hprof.gz} and
  * {@code .jfr} a walk that reaches the end marker (a dump still being written, or cut short by a kill, is not
  * shipped; a cut one is not walked again until it changes). Failed uploads are tried again after 5 s, doubling up
@@ -120,7 +116,7 @@ public final class Watcher {
             say(s, "waiting for " + file + ": not complete (" + problem + ")");
             return;
         }
-        Shipper.Result result = shipper.ship(file, origin(file), true, false);
+        Shipper.Result result = shipper.ship(file, Origin.of(file), true, false);
         switch (result.outcome()) {
             case SHIPPED:
                 say(s, result.line());
@@ -134,33 +130,6 @@ public final class Watcher {
                 say(s, result.line() + " (trying again in " + s.backoff / 1000 + " s)");
                 s.backoff = Math.min(LAST_RETRY_MILLIS, s.backoff * 2);
         }
-    }
-
-    /**
-     * The JVM a file came from: for a file the suite made, the JVM its folder's index names (for a report, the one that
-     * made its dump), so the sidecar files it under the same {@code <start>-<pid>} as the agent's own uploader would;
-     * else a file of unknown origin ({@link Origin#unknown}).
-     */
-    static Origin origin(Path file) throws IOException {
-        Origin unknown = Origin.unknown(file);
-        Map<String, ArtifactStore.Maker> makers = ArtifactStore.makersIn(file.toAbsolutePath().getParent());
-        String name = file.getFileName().toString();
-        List<String> names = new ArrayList<>();
-        for (String report : ArtifactKind.HEAP_REPORT.extensions()) {
-            if (name.endsWith(report)) {
-                String base = name.substring(0, name.length() - report.length());
-                names.add(base + ArtifactKind.OOM_DUMP.extension());
-                names.add(base + ArtifactKind.GZIP_HPROF);
-            }
-        }
-        names.add(name);
-        for (String candidate : names) {
-            ArtifactStore.Maker maker = makers.get(candidate);
-            if (maker != null) {
-                return new Origin(unknown.host(), ShipTarget.startedText(maker.startMillis()), maker.pid());
-            }
-        }
-        return unknown;
     }
 
     /** Why a file is not complete, or null when it is. */
