@@ -75,7 +75,9 @@ class NativeHookOomIT {
         for (String line : child.lines()) {
             assertFalse(line.contains("Exception in thread \"oom-heapdump") || line.contains("at dev.oomheapdump.core")
                     || line.contains("at dev.oomheapdump.mbean") || line.contains("[jfr")
-                    || line.contains("\"JFR Periodic Tasks\""),
+                    || line.contains("\"JFR Periodic Tasks\"")
+                    // java.lang.instrument's, at a class load during an OOM, while an agent keeps a transformer
+                    || line.contains("java.lang.instrument ASSERTION FAILED"),
                     "the suite made noise in the host's output: " + line + "\n" + child.output());
         }
     }

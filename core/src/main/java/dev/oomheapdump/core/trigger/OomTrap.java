@@ -16,7 +16,10 @@ import java.util.function.Consumer;
  *
  * <p>How: {@code OutOfMemoryError}'s constructors are retransformed to call a tiny generated class,
  * {@code java.lang.OomHeapdumpTrap}, just before they return; subclasses reach it through {@code super(..)}.
- * That class is defined into {@code java.base} at runtime, so nothing is added to any class path.
+ * That class is defined into {@code java.base} at runtime, so nothing is added to any class path. The transformer is
+ * removed as soon as the class is rewritten: while an agent keeps one, the JVM calls into {@code java.lang.instrument}
+ * at every class load, and a class loaded during an OOM makes it print assertion failures into the application's
+ * output. The price: another agent that retransforms {@code OutOfMemoryError} later takes the trap out.
  *
  * <p>The handler runs synchronously on the failing thread, inside the constructor, before the error is
  * thrown — so a heap dump taken there shows the heap as it was at the failure. Rules for the handler:
@@ -100,7 +103,13 @@ public final class OomTrap implements AutoCloseable {
         OomTrap trap = new OomTrap(inst, hook, handlerField, handler);
         try {
             inst.addTransformer(hook, true);
-            inst.retransformClasses(OutOfMemoryError.class);
+            try {
+                inst.retransformClasses(OutOfMemoryError.class);
+            } finally {
+                // the rewritten class stays; with no transformer left the JVM stops calling the agent at every class
+                // load, where an OOM made java.lang.instrument print assertion failures into the application's output
+                inst.removeTransformer(hook);
+            }
             if (hook.rewrittenReturns() == 0) {
                 Throwable why = hook.failure();
                 throw new Refusal("OOM trap not installed: could not rewrite java.lang.OutOfMemoryError"
@@ -127,9 +136,9 @@ public final class OomTrap implements AutoCloseable {
             closed = true;
             handlerField.compareAndSet(handler, null);
             hook.disable();
-            inst.removeTransformer(hook);
+            inst.removeTransformer(hook); // already gone after a good install; a failed one may have left it
             try {
-                inst.retransformClasses(OutOfMemoryError.class);
+                inst.retransformClasses(OutOfMemoryError.class); // no transformer: the original bytes come back
             } catch (Throwable ignored) {
                 // best effort: without a handler the remaining call costs one volatile read
             }

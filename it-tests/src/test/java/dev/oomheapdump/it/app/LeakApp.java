@@ -45,6 +45,9 @@ public final class LeakApp {
 
     public static void main(String[] args) throws Exception {
         System.out.println("READY pid " + ProcessHandle.current().pid());
+        if (args.length == 2 && args[0].equals("die")) {
+            leakHeap(Integer.parseInt(args[1]), 0); // the OOM leaves main uncaught: the JVM ends with its heap full
+        }
         if (args.length > 0) {
             run(String.join(" ", args));
         }
