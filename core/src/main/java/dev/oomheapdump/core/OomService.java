@@ -77,8 +77,8 @@ public final class OomService implements Closeable {
         this.writer = new OomDumpWriter(store, guard, dumper, events, this::policy);
         this.triggers = new OomTriggers(policy, store, writer::write, armer, monitors, events, clock);
         this.shipper = new Shipper(store, events, this::policy);
-        this.retention = new Retention(store, events::emit, a -> !this.policy.ship().isEmpty() && a.isComplete()
-                && !a.shipped() && shipper.covers(a));
+        this.retention = new Retention(store, events::emit, a -> shipper.shipping(a) || !this.policy.ship().isEmpty()
+                && a.isComplete() && !a.shipped() && shipper.covers(a));
         this.watcher = new DirectoryWatcher(store, () -> {
             triggers.checkHookRoom();
             triggers.checkHook(); // a dump of the hook is waited for: retention runs once it is whole

@@ -125,6 +125,15 @@ public final class Shipper implements AutoCloseable {
         request(names);
     }
 
+    /**
+     * True while this JVM's uploader ships the file, from the start asked for to its end: retention leaves it alone
+     * (it also leaves alone a file whose {@link ShipLock} any process holds, but the uploader takes that only once it
+     * runs).
+     */
+    public synchronized boolean shipping(Artifact artifact) {
+        return running.contains(artifact.path().getFileName().toString());
+    }
+
     /** True while a start was asked for and has not happened yet (the JVM's exit waits for it). */
     public boolean pending() {
         return pending.get() > 0;

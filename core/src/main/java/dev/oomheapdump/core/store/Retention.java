@@ -52,7 +52,8 @@ public final class Retention {
     }
 
     /**
-     * @param awaitingShipment true for a file option {@code ship} is to upload and that is not shipped yet: kept
+     * @param awaitingShipment true for a file option {@code ship} is to upload and that is not shipped yet, or that is
+     *                         being shipped on request: kept
      */
     public Retention(ArtifactStore store, Tell events, java.util.function.Predicate<Artifact> awaitingShipment) {
         this.store = store;

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -81,9 +82,23 @@ class ShipperTest {
             }
             // core's classes alone hold no ship command: this JVM's own uploader starts and fails, and says why
             OomEvent failed = scene.await(OomEvent.SHIP_FAILED);
+            assertFalse(scene.shipper.shipping(scene.file), "not shipping once its uploader ended");
             assertEquals(scene.file.path().toString(), failed.data().get("path"));
             assertTrue(failed.data().get("error").contains("dev.oomheapdump.mbean.cli.Cli"), failed.data().toString());
             assertTrue(failed.message().contains("tried again in 60 s"), failed.message());
+        }
+    }
+
+    @Test
+    void aFileAskedForIsShippingFromTheRequestToItsUploadersEnd() throws Exception {
+        try (Scene scene = new Scene(dir)) {
+            assertFalse(scene.shipper.shipping(scene.file));
+            String said = scene.shipper.shipNow(scene.file);
+            assertTrue(said.startsWith("Shipping snap.hprof to s3://dumps/prod"), said);
+            // the uploader (a JVM that cannot find its main class here) takes tens of milliseconds to start and fail
+            assertTrue(scene.shipper.shipping(scene.file), "kept from retention while its uploader runs");
+            scene.await(OomEvent.SHIP_FAILED);
+            assertFalse(scene.shipper.shipping(scene.file));
         }
     }
 
