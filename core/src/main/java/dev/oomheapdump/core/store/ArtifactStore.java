@@ -473,8 +473,7 @@ public final class ArtifactStore {
     /** Where the file was shipped as it is now (same size and time as the shipment record says), or empty. */
     private String shippedTo(String name, BasicFileAttributes a) {
         ShipLog.Shipment shipment = index.shipments().get(name);
-        return shipment != null && shipment.identity().equals(a.size() + ":" + a.lastModifiedTime().toMillis())
-                ? shipment.url() : "";
+        return shipment != null && shipment.identity().equals(ShipLog.identity(a)) ? shipment.url() : "";
     }
 
     /** The JVM that made a file: its pid and when it started (epoch millis), as its run's id in the index tells. */

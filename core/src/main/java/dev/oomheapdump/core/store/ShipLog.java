@@ -32,7 +32,11 @@ public final class ShipLog {
 
     /** The identity a record keeps of a file: its size and modification time, {@code size:millis}. */
     public static String identity(Path file) throws IOException {
-        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+        return identity(Files.readAttributes(file, BasicFileAttributes.class));
+    }
+
+    /** The identity of a file whose attributes were read already. */
+    static String identity(BasicFileAttributes a) {
         return a.size() + ":" + a.lastModifiedTime().toMillis();
     }
 
