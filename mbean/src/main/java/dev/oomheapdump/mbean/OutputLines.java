@@ -47,7 +47,6 @@ final class OutputLines implements Consumer<OomEvent> {
                 return "OOM dump written: " + data.get("path") + " (" + Sizes.human(Long.parseLong(data.getOrDefault(
                         "bytes", "0"))) + ", " + data.getOrDefault("state", "").toLowerCase(Locale.ROOT) + ")";
             case OomEvent.DUMP_REFUSED:
-                return ArtifactKind.OOM_DUMP.name().equals(data.get("kind")) ? event.message() : null;
             case OomEvent.SHIP_SUCCEEDED:
             case OomEvent.SHIP_FAILED:
                 return ArtifactKind.OOM_DUMP.name().equals(data.get("kind")) ? event.message() : null;
