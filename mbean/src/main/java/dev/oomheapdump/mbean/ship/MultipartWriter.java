@@ -1,5 +1,6 @@
 package dev.oomheapdump.mbean.ship;
 
+import dev.oomheapdump.core.Daemons;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -18,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The parts of one object: an object that fits one part is one {@code PutObject}; a larger one is a multipart upload
@@ -30,7 +30,6 @@ final class MultipartWriter implements PartSink.Parts, AutoCloseable {
     static final int SENDERS = 2;
     static final int BUFFERS = SENDERS + 2;
     private static final String CONTENT_TYPE = "application/octet-stream";
-    private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final S3Client client;
     private final String bucket;
@@ -39,11 +38,7 @@ final class MultipartWriter implements PartSink.Parts, AutoCloseable {
     private final int partSize;
     private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
     private final List<Future<CompletedPart>> sent = new ArrayList<>();
-    private final ExecutorService senders = Executors.newFixedThreadPool(SENDERS, r -> {
-        Thread t = new Thread(r, "oom-heapdump-ship-part-" + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService senders = Executors.newFixedThreadPool(SENDERS, Daemons.factory("ship-part"));
     private int allocated;
     private String uploadId;
     private boolean done;
