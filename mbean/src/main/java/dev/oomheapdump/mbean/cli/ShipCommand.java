@@ -72,7 +72,7 @@ final class ShipCommand implements Command {
             throw new IllegalArgumentException("no file to ship; " + USAGE);
         }
         // the JVM's names are checked before anything is sent (exit 2); a file that is gone is that file's failure
-        Origin.of(host, started, pid, Paths.get("."));
+        Origin.check(host, started, pid);
         int failed = 0;
         try (S3Uploader uploader = S3Uploader.open(target, uri)) {
             Shipper shipper = new Shipper(uploader);

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,38 +28,68 @@ import java.util.regex.Pattern;
  */
 public record Origin(String host, String started, long pid) {
 
-    public static final DateTimeFormatter STARTED = ShipTarget.STARTED;
     private static final Pattern PID_IN_NAME = Pattern.compile("(?:OoM-pid-|java_pid)(\\d{1,10})(?!\\d)");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]{1,253}");
 
     public Origin {
-        if (!HOST.matcher(host).matches() || host.equals(".") || host.equals("..")) {
-            throw new IllegalArgumentException("--host must be a host name (letters, digits, '.', '-', '_'), not '"
-                    + host + "'");
+        checkHost(host);
+        checkStarted(started);
+        checkPid(pid);
+    }
+
+    /**
+     * Checks the values the agent names, {@code --host}, {@code --started} and {@code --pid} (null: not given), before
+     * any file is read.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
+    public static void check(String host, String started, String pid) {
+        if (host != null) {
+            checkHost(host);
         }
-        try {
-            LocalDateTime.parse(started, STARTED);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("--started must be a UTC time as yyyyMMdd-HHmmss, not '" + started
-                    + "'", e);
+        if (started != null) {
+            checkStarted(started);
         }
-        if (pid < 0) {
-            throw new IllegalArgumentException("--pid must be a process id (0 or more), not '" + pid + "'");
+        if (pid != null) {
+            checkPid(parsePid(pid));
         }
     }
 
     /** The origin the agent names: {@code --host}, {@code --started}, {@code --pid} as given (null: the file's). */
     public static Origin of(String host, String started, String pid, Path file) throws IOException {
         Origin unknown = host != null && started != null && pid != null ? null : of(file);
-        long p = unknown == null ? 0 : unknown.pid;
-        if (pid != null) {
-            try {
-                p = Long.parseLong(pid.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--pid must be a process id (0 or more), not '" + pid + "'", e);
-            }
+        return new Origin(host == null ? unknown.host : host, started == null ? unknown.started : started,
+                pid == null ? unknown.pid : parsePid(pid));
+    }
+
+    private static void checkHost(String host) {
+        if (!HOST.matcher(host).matches() || host.equals(".") || host.equals("..")) {
+            throw new IllegalArgumentException("--host must be a host name (letters, digits, '.', '-', '_'), not '"
+                    + host + "'");
         }
-        return new Origin(host == null ? unknown.host : host, started == null ? unknown.started : started, p);
+    }
+
+    private static void checkStarted(String started) {
+        try {
+            LocalDateTime.parse(started, ShipTarget.STARTED);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("--started must be a UTC time as yyyyMMdd-HHmmss, not '" + started
+                    + "'", e);
+        }
+    }
+
+    private static void checkPid(long pid) {
+        if (pid < 0) {
+            throw new IllegalArgumentException("--pid must be a process id (0 or more), not '" + pid + "'");
+        }
+    }
+
+    private static long parsePid(String pid) {
+        try {
+            return Long.parseLong(pid.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--pid must be a process id (0 or more), not '" + pid + "'", e);
+        }
     }
 
     /**
@@ -94,11 +123,7 @@ public record Origin(String host, String started, long pid) {
     public static Origin unknown(Path file) throws IOException {
         Instant modified = Files.getLastModifiedTime(file).toInstant();
         Matcher m = PID_IN_NAME.matcher(file.getFileName().toString());
-        return new Origin(localHost(), STARTED.format(modified), m.find() ? Long.parseLong(m.group(1)) : 0);
-    }
-
-    /** This host's name as the agent names it ({@link ShipTarget#localHost}): a sidecar in its pod says the same. */
-    public static String localHost() {
-        return ShipTarget.localHost();
+        return new Origin(ShipTarget.localHost(), ShipTarget.STARTED.format(modified),
+                m.find() ? Long.parseLong(m.group(1)) : 0);
     }
 }
