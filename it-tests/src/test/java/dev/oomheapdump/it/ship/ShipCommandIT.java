@@ -101,11 +101,22 @@ class ShipCommandIT extends AgainstS3 {
         assertEquals(-1, Files.mismatch(file, s3.download(keys.get(0), work.resolve("back.gz"))));
     }
 
+    /** A HotSpot OOM dump in a folder with an index, as the agent's folders are: shipments are recorded there. */
+    private Path dumpInAnIndexedFolder() throws Exception {
+        Path dumps = Files.createDirectories(work.resolve("dumps"));
+        Files.createFile(dumps.resolve(".oom-heapdump-index"));
+        return OomDumps.dump(dumps);
+    }
+
+    /** What tells a file untouched: its size, time and SHA-256. */
+    private static String asItIs(Path file) throws Exception {
+        return ShipLog.identity(file) + " " + ChildJvm.sha256(file);
+    }
+
     @Test
     void aSecondRunShipsNothingTwice() throws Exception {
-        Path dumps = Files.createDirectories(work.resolve("dumps"));
-        Path dump = OomDumps.dump(dumps);
-        Files.createFile(dumps.resolve(".oom-heapdump-index"));
+        Path dump = dumpInAnIndexedFolder();
+        Path dumps = dump.getParent();
         String[] args = {"--to", "s3://" + S3Server.BUCKET + "/twice", "--endpoint", s3.endpoint(), dump.toString()};
 
         AgentCli.Result first = ShipRun.run(work, s3.environment(work), args);
@@ -131,10 +142,9 @@ class ShipCommandIT extends AgainstS3 {
 
     @Test
     void wrongCredentialsLeaveTheDumpAsItWasUnrecorded() throws Exception {
-        Path dumps = Files.createDirectories(work.resolve("dumps"));
-        Path dump = OomDumps.dump(dumps);
-        Files.createFile(dumps.resolve(".oom-heapdump-index"));
-        String before = ShipLog.identity(dump) + " " + ChildJvm.sha256(dump);
+        Path dump = dumpInAnIndexedFolder();
+        Path dumps = dump.getParent();
+        String before = asItIs(dump);
         Map<String, String> env = new java.util.HashMap<>(s3.environment(work));
         env.put("AWS_SECRET_ACCESS_KEY", "not-the-secret");
 
@@ -147,17 +157,16 @@ class ShipCommandIT extends AgainstS3 {
                 + " refused the credentials"), r.all());
         assertTrue(r.lines().get(0).contains("SignatureDoesNotMatch"), r.all());
         assertEquals("", r.err(), "no stack trace, no logging noise");
-        assertEquals(before, ShipLog.identity(dump) + " " + ChildJvm.sha256(dump), "the dump is untouched");
+        assertEquals(before, asItIs(dump), "the dump is untouched");
         assertTrue(ShipLog.read(dumps).isEmpty(), "nothing recorded");
         assertEquals(List.of(), s3.keys("refused/"), "no object, not even half of one");
     }
 
     @Test
     void anUnreachableStoreLeavesTheDumpAsItWasUnrecorded() throws Exception {
-        Path dumps = Files.createDirectories(work.resolve("dumps"));
-        Path dump = OomDumps.dump(dumps);
-        Files.createFile(dumps.resolve(".oom-heapdump-index"));
-        String before = ShipLog.identity(dump) + " " + ChildJvm.sha256(dump);
+        Path dump = dumpInAnIndexedFolder();
+        Path dumps = dump.getParent();
+        String before = asItIs(dump);
         String nowhere = "http://127.0.0.1:" + ChildJvm.freePort();
 
         AgentCli.Result r = ShipRun.run(work, s3.environment(work), "--to", "s3://" + S3Server.BUCKET + "/away",
@@ -166,7 +175,7 @@ class ShipCommandIT extends AgainstS3 {
         assertEquals(1, r.exit(), r.all());
         assertEquals(List.of("not shipped " + dump + ": cannot reach " + nowhere
                 + ": connection refused (nothing listens there)"), r.lines(), r.all());
-        assertEquals(before, ShipLog.identity(dump) + " " + ChildJvm.sha256(dump), "the dump is untouched");
+        assertEquals(before, asItIs(dump), "the dump is untouched");
         assertTrue(ShipLog.read(dumps).isEmpty(), "nothing recorded");
     }
 
