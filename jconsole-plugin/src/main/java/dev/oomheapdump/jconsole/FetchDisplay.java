@@ -3,14 +3,18 @@ package dev.oomheapdump.jconsole;
 import dev.oomheapdump.core.transfer.Fetch;
 import dev.oomheapdump.core.transfer.FetchListener;
 import dev.oomheapdump.core.transfer.FetchProgress;
+import dev.oomheapdump.core.transfer.FetchResult;
 import dev.oomheapdump.core.transfer.SourceFile;
+import dev.oomheapdump.mbean.client.JmxArtifactSource;
 
+import javax.management.MBeanServerConnection;
 import javax.swing.JButton;
 import javax.swing.JComponent;
 import javax.swing.JPanel;
 import javax.swing.JProgressBar;
 import javax.swing.SwingUtilities;
 import java.awt.BorderLayout;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -79,6 +83,19 @@ final class FetchDisplay {
     void cancels(Fetch fetch) {
         running = fetch;
         cancel.setEnabled(busy);
+    }
+
+    /**
+     * Any thread but the event thread: fetches the listed file {@code path} over {@code connection} into
+     * {@code folder} (verified, as "Save to this computer…" does), Cancel stopping it; blocks until it ends.
+     *
+     * @throws java.util.concurrent.CancellationException when Cancel stopped it
+     */
+    FetchResult fetch(Path folder, MBeanServerConnection connection, String path, Listener listener)
+            throws IOException {
+        Fetch fetch = new Fetch(folder, 0, listener);
+        SwingUtilities.invokeLater(() -> cancels(fetch));
+        return fetch.run(new JmxArtifactSource(connection, path));
     }
 
     /** Any thread: the fetch is done, a stage that cannot be cancelled runs ("Making the flame graph ..."). */

@@ -1,10 +1,8 @@
 package dev.oomheapdump.jconsole;
 
-import dev.oomheapdump.core.transfer.Fetch;
 import dev.oomheapdump.core.transfer.FetchResult;
 import dev.oomheapdump.jconsole.FlameGraphs.Plan;
 import dev.oomheapdump.jconsole.TabState.ArtifactRow;
-import dev.oomheapdump.mbean.client.JmxArtifactSource;
 
 import javax.management.MBeanServerConnection;
 import javax.swing.JButton;
@@ -111,9 +109,7 @@ final class FlameGraphAction {
             }
             FetchResult fetched;
             try {
-                Fetch fetch = new Fetch(graphs.newFolder(), 0, listener);
-                SwingUtilities.invokeLater(() -> display.cancels(fetch));
-                fetched = fetch.run(new JmxArtifactSource(c, plan.source().path()));
+                fetched = display.fetch(graphs.newFolder(), c, plan.source().path(), listener);
             } catch (CancellationException e) {
                 return Result.ok("Open flame graph of " + plan.base() + " cancelled");
             } catch (Exception | Error e) {

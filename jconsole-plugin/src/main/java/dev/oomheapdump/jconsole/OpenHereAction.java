@@ -3,7 +3,6 @@ package dev.oomheapdump.jconsole;
 import dev.oomheapdump.core.transfer.Fetch;
 import dev.oomheapdump.core.transfer.FetchResult;
 import dev.oomheapdump.jconsole.TabState.ArtifactRow;
-import dev.oomheapdump.mbean.client.JmxArtifactSource;
 
 import javax.management.MBeanServerConnection;
 import javax.swing.JButton;
@@ -131,9 +130,7 @@ final class OpenHereAction {
         }
         FetchResult fetched;
         try {
-            Fetch fetch = new Fetch(folder.newFolder(), 0, listener);
-            SwingUtilities.invokeLater(() -> display.cancels(fetch));
-            fetched = fetch.run(new JmxArtifactSource(c, row.path()));
+            fetched = display.fetch(folder.newFolder(), c, row.path(), listener);
         } catch (CancellationException e) {
             return Result.ok(viewer.action() + " of " + row.name() + " cancelled");
         } catch (Exception | Error e) {
