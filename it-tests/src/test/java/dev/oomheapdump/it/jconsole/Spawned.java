@@ -1,15 +1,21 @@
 package dev.oomheapdump.it.jconsole;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A helper process (Xvfb, JConsole, VisualVM) whose merged output is kept; {@link #close()} kills it. */
 public final class Spawned implements Closeable {
@@ -55,6 +61,18 @@ public final class Spawned implements Closeable {
 
     public Optional<String> line(String prefix) {
         return lines.stream().filter(l -> l.startsWith(prefix)).findFirst();
+    }
+
+    /**
+     * The console's self-test said it painted its window into {@code png} ({@code <selfTest>SCREENSHOT <png>}), and the
+     * file is a PNG at least {@code minWidth} by {@code minHeight}.
+     */
+    public void assertScreenshot(String selfTest, Path png, int minWidth, int minHeight) throws IOException {
+        assertTrue(line(selfTest + "SCREENSHOT " + png).isPresent(), output());
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertNotNull(image, png + " is a PNG");
+        assertTrue(image.getWidth() >= minWidth && image.getHeight() >= minHeight,
+                "the " + name + " window, " + image.getWidth() + "x" + image.getHeight());
     }
 
     /** The command and everything it printed, for failure messages. */
